@@ -1,0 +1,51 @@
+# crm-desktop: `make run` starts the app, `make test` runs every check. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PO_FILES := $(wildcard resources/locale/*/LC_MESSAGES/crm_desktop.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test lint bench catalogs extract-messages sysdeps clean package
+
+run: $(STAMP) catalogs
+	$(VENV)/bin/crm-desktop
+
+test: sysdeps $(STAMP) catalogs lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench db
+	$(VENV)/bin/ruff format --check src tests bench db
+	$(VENV)/bin/lint-imports
+
+bench: $(STAMP) catalogs
+	QT_QPA_PLATFORM=offscreen $(PY) bench/run.py
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "crm-desktop needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+catalogs: $(STAMP) $(MO_FILES)
+
+%.mo: %.po
+	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+# Developers: refresh the message catalogs after adding strings.
+extract-messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F resources/locale/babel.cfg -k N_ -o resources/locale/crm_desktop.pot src
+	$(VENV)/bin/pybabel update -i resources/locale/crm_desktop.pot -d resources/locale -D crm_desktop
+
+# System libraries Qt (offscreen/xcb), pdftotext and the CJK font need; installed when root.
+sysdeps:
+	@bash packaging/linux/system-deps.sh
+
+package: $(STAMP) catalogs
+	$(VENV)/bin/pip install --quiet pyinstaller
+	$(VENV)/bin/pyinstaller --noconfirm packaging/crm_desktop.spec
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,267 @@
+"""Units of work: short read and write transactions that never wait on a person.
+
+    with db.write(actor) as uow:        # BEGIN IMMEDIATE ... COMMIT, retried while locked
+        customer = uow.session.get(Customer, customer_id)
+        ...
+        uow.audit("customer.update", customer, changes)
+
+Stamps (created/updated at/by) are filled by a flush hook, audit rows are written in the same
+transaction as the change, and SQLite's low-level errors become messages a person can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.changes import Changes
+from crm_desktop.core.clock import Clock, SystemClock
+from crm_desktop.core.db.engine import WRITE_OPTION, make_engine, sqlite_path
+from crm_desktop.core.errors import (
+    ConflictError,
+    DatabaseBusy,
+    DatabaseError,
+    DatabaseMissing,
+    NotACrmDatabase,
+    ReadOnlyDatabase,
+)
+from crm_desktop.core.i18n import _
+from crm_desktop.core.models import AuditEntry, Editable
+
+LOCK_RETRIES = 3  # each try already waits up to the 10 s busy timeout
+
+
+class UnitOfWork:
+    """One write transaction on behalf of one operator."""
+
+    def __init__(self, session: Session, actor: Actor | None, clock: Clock, pc_name: str) -> None:
+        self.session = session
+        self.actor = actor
+        self.clock = clock
+        self.pc_name = pc_name
+        self.changes = Changes()
+
+    def touched(self, *kinds: str) -> None:
+        self.changes = self.changes | Changes.of(*kinds)
+
+    def audit(
+        self,
+        action: str,
+        entity: str | None = None,
+        entity_id: int | None = None,
+        changes: dict[str, tuple[Any, Any]] | None = None,
+        summary: str | None = None,
+        actor: Actor | None = None,
+    ) -> None:
+        """Record who did what; `changes` maps field -> (old, new)."""
+        who = actor or self.actor
+        self.session.add(
+            AuditEntry(
+                at=self.clock.now(),
+                operator_id=who.id if who else None,
+                operator_code=who.code if who else None,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                summary=summary[:300] if summary else None,
+                changes=encode_changes(changes) if changes else None,
+                pc_name=self.pc_name,
+            )
+        )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def encode_changes(changes: dict[str, tuple[Any, Any]]) -> str:
+    return json.dumps(
+        {name: [_plain(old), _plain(new)] for name, (old, new) in changes.items()},
+        ensure_ascii=False,
+    )
+
+
+def decode_changes(text: str | None) -> dict[str, tuple[Any, Any]]:
+    if not text:
+        return {}
+    return {name: (pair[0], pair[1]) for name, pair in json.loads(text).items()}
+
+
+class Database:
+    """The database the app works on, and the only way to open transactions on it."""
+
+    def __init__(
+        self, url: str, *, clock: Clock | None = None, engine: Engine | None = None
+    ) -> None:
+        self.url = url
+        self.path: Path | None = sqlite_path(url)
+        self.engine = engine or make_engine(url)
+        self.clock: Clock = clock or SystemClock()
+        self.pc_name = socket.gethostname()[:80] or "PC"
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None or self.engine.dialect.name == "sqlite"
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for the status bar (never shows a password)."""
+        if self.path is not None:
+            return str(self.path)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot; rolled back at the end so it never holds a lock."""
+        session = self._read_sessions()
+        try:
+            with translate_errors(self):
+                yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def write(self, actor: Actor | None) -> Iterator[UnitOfWork]:
+        """A write transaction: takes the write lock first, commits at the end or rolls back."""
+        if self.is_sqlite:
+            self._refuse_read_only_file()
+        session = self._begin_write_session()
+        session.info["actor_id"] = actor.id if actor else None
+        session.info["clock"] = self.clock
+        uow = UnitOfWork(session, actor, self.clock, self.pc_name)
+        try:
+            with translate_errors(self):
+                yield uow
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _begin_write_session(self) -> Session:
+        for attempt in range(LOCK_RETRIES):
+            session = self._write_sessions()
+            try:
+                with translate_errors(self):
+                    session.connection()  # emits BEGIN IMMEDIATE: waits for the lock here
+                return session
+            except DatabaseBusy:
+                session.close()
+                if attempt == LOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+            except BaseException:
+                session.close()
+                raise
+        raise AssertionError("unreachable")
+
+    def _refuse_read_only_file(self) -> None:
+        """A file marked read-only is refused even for administrators, before anything runs."""
+        assert self.path is not None
+        if self.path.exists() and not (self.path.stat().st_mode & 0o222):
+            raise ReadOnlyDatabase(
+                _("The database file {path} is read-only; nothing was changed.").format(
+                    path=self.path
+                )
+            )
+
+
+@contextmanager
+def translate_errors(db: Database) -> Iterator[None]:
+    """Turn driver errors into messages that name the file and say what to do."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise ConflictError(
+            _("Someone else changed this record while you were editing it."),
+            entity="",
+            entity_id=0,
+            expected_version=0,
+            current_version=0,
+            theirs={},
+            yours={},
+        ) from exc
+    except (OperationalError, DBAPIError) as exc:
+        raise _readable(db, exc) from exc
+
+
+def _readable(db: Database, exc: DBAPIError) -> DatabaseError | DBAPIError:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    where = db.location
+    if "locked" in text or "busy" in text:
+        return DatabaseBusy(
+            _("The database {path} is busy (another PC is writing). Please try again.").format(
+                path=where
+            )
+        )
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyDatabase(
+            _("The database {path} is read-only; nothing was changed.").format(path=where)
+        )
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return NotACrmDatabase(
+            _("{path} is not a crm-desktop database (it is not a valid SQLite file).").format(
+                path=where
+            )
+        )
+    if "unable to open" in text:
+        return DatabaseMissing(
+            _("Cannot open the database {path}: the file or its folder is not reachable.").format(
+                path=where
+            )
+        )
+    if "disk i/o" in text or "disk is full" in text:
+        return DatabaseError(
+            _("Cannot write to {path}: the disk or network share failed ({error}).").format(
+                path=where, error=text
+            )
+        )
+    return exc
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp(session: Session, _context: Any, _instances: Any) -> None:
+    """Fill created/updated at/by on every editable record a write session flushes."""
+    clock: Clock | None = session.info.get("clock")
+    if clock is None:
+        return
+    now = clock.now()
+    actor_id = session.info.get("actor_id")
+    for obj in session.new:
+        if isinstance(obj, Editable):
+            obj.created_at = obj.created_at or now
+            obj.created_by_id = obj.created_by_id or actor_id
+            obj.updated_at = now
+            obj.updated_by_id = actor_id
+    for obj in session.dirty:
+        if isinstance(obj, Editable) and session.is_modified(obj, include_collections=False):
+            obj.updated_at = now
+            obj.updated_by_id = actor_id

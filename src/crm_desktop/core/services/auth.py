@@ -1,0 +1,137 @@
+"""Logging in, lockout after repeated failures, and passwords.
+
+Counters are updated with plain UPDATEs that do not bump the record's version, so a login never
+makes an administrator's open edit of that operator look stale.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.db.database import Database
+from crm_desktop.core.errors import (
+    AccountDisabled,
+    AccountLocked,
+    AuthenticationFailed,
+    CrmError,
+    ValidationError,
+)
+from crm_desktop.core.i18n import _
+from crm_desktop.core.models import Operator
+from crm_desktop.core.passwords import hash_password, needs_rehash, verify_password
+from crm_desktop.core.services.access import current_operator, require
+
+MAX_FAILED_LOGINS = 5
+LOCK_DURATION = timedelta(minutes=5)
+
+
+def actor_for(operator: Operator, pc_name: str | None = None) -> Actor:
+    return Actor(
+        id=operator.id,
+        code=operator.code,
+        name=operator.name,
+        role_code=operator.role.code,
+        role_name=operator.role.name,
+        data_scope=operator.data_scope,
+        team_id=operator.team_id,
+        permissions=operator.role.permission_names,
+        pc_name=pc_name,
+    )
+
+
+def login(db: Database, code: str, password: str) -> Actor:
+    """The operator as an `Actor`, or an `AuthenticationFailed` saying what a person may know."""
+    failure: CrmError | None = None
+    actor: Actor | None = None
+    now = db.clock.now()
+    with db.write(None) as uow:
+        session = uow.session
+        operator = session.scalar(
+            select(Operator).where(func.lower(Operator.code) == code.strip().lower())
+        )
+        if operator is None:
+            uow.audit("login.failed", "operator", None, summary=code.strip()[:40])
+            failure = AuthenticationFailed(_("Wrong user name or password."))
+        elif not operator.active:
+            uow.audit("login.failed", "operator", operator.id, summary="disabled")
+            failure = AccountDisabled(_("This account is disabled. Ask an administrator."))
+        elif operator.locked_until is not None and operator.locked_until > now:
+            minutes = max(1, int((operator.locked_until - now).total_seconds() + 59) // 60)
+            uow.audit("login.failed", "operator", operator.id, summary="locked")
+            failure = AccountLocked(
+                _(
+                    "Too many failed logins: this account is locked for {minutes} more minute(s)."
+                ).format(minutes=minutes)
+            )
+        elif not verify_password(operator.password_hash, password):
+            failure = _record_failure(uow, operator, now)
+        else:
+            values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+            values["last_login_at"] = now
+            if operator.password_hash and needs_rehash(operator.password_hash):
+                values["password_hash"] = hash_password(password)
+            session.execute(update(Operator).where(Operator.id == operator.id).values(**values))
+            actor = actor_for(operator, db.pc_name)
+            uow.audit("login", "operator", operator.id, actor=actor)
+    if failure is not None:
+        raise failure
+    assert actor is not None
+    return actor
+
+
+def _record_failure(uow, operator: Operator, now) -> CrmError:  # type: ignore[no-untyped-def]
+    failed = operator.failed_logins + 1
+    values: dict[str, object] = {"failed_logins": failed}
+    if failed >= MAX_FAILED_LOGINS:
+        values = {"failed_logins": 0, "locked_until": now + LOCK_DURATION}
+    uow.session.execute(update(Operator).where(Operator.id == operator.id).values(**values))
+    uow.audit("login.failed", "operator", operator.id, summary=f"attempt {failed}")
+    if failed >= MAX_FAILED_LOGINS:
+        return AccountLocked(
+            _("Too many failed logins: this account is locked for {minutes} minutes.").format(
+                minutes=int(LOCK_DURATION.total_seconds() // 60)
+            )
+        )
+    return AuthenticationFailed(_("Wrong user name or password."))
+
+
+def refresh_actor(db: Database, actor: Actor) -> Actor:
+    """The actor with their current role and permissions (after an administrator's change)."""
+    with db.read() as session:
+        return actor_for(current_operator(session, actor), actor.pc_name)
+
+
+def change_own_password(
+    db: Database, actor: Actor, old_password: str, new_password: str, confirm: str
+) -> None:
+    if new_password != confirm:
+        raise ValidationError(_("The new password and its confirmation differ."))
+    if new_password == old_password:
+        raise ValidationError(_("The new password must differ from the old one."))
+    new_hash = hash_password(new_password)
+    with db.write(actor) as uow:
+        operator = current_operator(uow.session, actor)
+        if not verify_password(operator.password_hash, old_password):
+            raise AuthenticationFailed(_("The old password is wrong."))
+        operator.password_hash = new_hash
+        operator.password_changed_at = db.clock.now()
+        uow.audit("operator.password_change", "operator", operator.id)
+
+
+def reset_password(db: Database, actor: Actor, operator_id: int, new_password: str) -> None:
+    """An administrator sets someone's password; this also lifts a lockout."""
+    new_hash = hash_password(new_password)
+    with db.write(actor) as uow:
+        require(uow.session, actor, "settings.operators")
+        operator = uow.session.get(Operator, operator_id)
+        if operator is None:
+            raise ValidationError(_("That operator does not exist."))
+        operator.password_hash = new_hash
+        operator.password_changed_at = db.clock.now()
+        operator.failed_logins = 0
+        operator.locked_until = None
+        uow.audit("operator.password_reset", "operator", operator.id, summary=operator.code)
+        uow.touched("operators")

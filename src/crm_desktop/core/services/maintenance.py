@@ -1,0 +1,39 @@
+"""Health of a database: integrity, schema version, row counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, text
+
+from crm_desktop.core.db.database import Database
+from crm_desktop.core.db.migrate import schema_state
+from crm_desktop.core.models import Base
+
+
+@dataclass
+class CheckReport:
+    location: str
+    integrity: str
+    revision: str | None
+    head: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == "ok" and self.revision == self.head
+
+
+def check(db: Database) -> CheckReport:
+    state = schema_state(db)
+    with db.read() as session:
+        if db.engine.dialect.name == "sqlite":
+            rows = session.execute(text("PRAGMA integrity_check")).scalars().all()
+            integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
+        else:
+            integrity = "ok"
+        counts = {}
+        if state.revision is not None:
+            for table in Base.metadata.sorted_tables:
+                counts[table.name] = session.scalar(select(func.count()).select_from(table)) or 0
+    return CheckReport(db.location, integrity, state.revision, state.head, counts)
