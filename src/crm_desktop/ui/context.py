@@ -17,7 +17,8 @@ from crm_desktop.core.db import Database
 
 
 class ChangeBus(QObject):
-    changed = Signal(object)  # Changes
+    changed = Signal(object)  # Changes: records of these kinds were written
+    language_requested = Signal(str)  # "zh_CN" or "en": rebuild the windows in that language
 
 
 @dataclass
