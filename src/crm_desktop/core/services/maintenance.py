@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.db.backup import BackupResult, backup_database
 from crm_desktop.core.db.database import Database
 from crm_desktop.core.db.migrate import schema_state
 from crm_desktop.core.models import Base
+from crm_desktop.core.services.access import require
 
 
 @dataclass
@@ -37,3 +41,13 @@ def check(db: Database) -> CheckReport:
             for table in Base.metadata.sorted_tables:
                 counts[table.name] = session.scalar(select(func.count()).select_from(table)) or 0
     return CheckReport(db.location, integrity, state.revision, state.head, counts)
+
+
+def backup(db: Database, actor: Actor, dest: Path | None = None) -> BackupResult:
+    """A verified backup on request (needs system.backup); audited."""
+    with db.read() as session:
+        require(session, actor, "system.backup")
+    result = backup_database(db, dest)
+    with db.write(actor) as uow:
+        uow.audit("system.backup", summary=str(result.path))
+    return result
