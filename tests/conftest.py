@@ -1,8 +1,13 @@
-"""Shared fixtures: a real, migrated SQLite file per test, the boss, and operators of each role."""
+"""Shared fixtures: a real, migrated SQLite file per test, the boss, and operators of each role.
+
+Migrating and hashing passwords (argon2, ~0.2 s each) once per session and copying the resulting
+file per test keeps the suite fast while every test still runs on its own real database file.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,11 +20,12 @@ from crm_desktop.core.actor import Actor  # noqa: E402
 from crm_desktop.core.clock import FixedClock  # noqa: E402
 from crm_desktop.core.db import Database  # noqa: E402
 from crm_desktop.core.db.migrate import upgrade  # noqa: E402
-from crm_desktop.core.models import Role  # noqa: E402
+from crm_desktop.core.models import Operator, Role  # noqa: E402
 from crm_desktop.core.services import auth, operators, setup  # noqa: E402
 
 BOSS_PASSWORD = "Boss-pass-2026"
 STAFF_PASSWORD = "Staff-pass-2026"
+BOSS_FIXTURES = {"boss", "make_operator"}
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +34,27 @@ def english() -> Iterator[None]:
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A migrated empty database and one initialized with the boss, made once per session."""
+    folder = tmp_path_factory.mktemp("templates")
+    empty, seeded = folder / "empty.db", folder / "seeded.db"
+    database = Database(f"sqlite:///{empty}", clock=FixedClock())
+    upgrade(database)
+    database.dispose()
+    shutil.copyfile(empty, seeded)
+    database = Database(f"sqlite:///{seeded}", clock=FixedClock())
+    setup.initialize(
+        database,
+        company_name="测试贸易有限公司",
+        admin_code="boss",
+        admin_name="王老板",
+        password=BOSS_PASSWORD,
+    )
+    database.dispose()
+    return {"empty": empty, "seeded": seeded}
 
 
 @pytest.fixture
@@ -41,23 +68,27 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path, clock: FixedClock) -> Iterator[Database]:
-    """A migrated but not yet initialized database file."""
+def db(
+    request: pytest.FixtureRequest, db_path: Path, clock: FixedClock, templates: dict[str, Path]
+) -> Iterator[Database]:
+    """A migrated database file; already set up with the boss when the test asks for `boss`."""
+    seeded = BOSS_FIXTURES.intersection(request.fixturenames)
+    shutil.copyfile(templates["seeded" if seeded else "empty"], db_path)
     database = Database(f"sqlite:///{db_path}", clock=clock)
-    upgrade(database)
     yield database
     database.dispose()
 
 
+def actor_of(db: Database, code: str) -> Actor:
+    """The operator as a logged-in actor, without paying for a password check."""
+    with db.read() as session:
+        operator = session.query(Operator).filter(Operator.code == code).one()
+        return auth.actor_for(operator, db.pc_name)
+
+
 @pytest.fixture
 def boss(db: Database) -> Actor:
-    return setup.initialize(
-        db,
-        company_name="测试贸易有限公司",
-        admin_code="boss",
-        admin_name="王老板",
-        password=BOSS_PASSWORD,
-    )
+    return actor_of(db, "boss")
 
 
 MakeOperator = Callable[..., Actor]
@@ -65,17 +96,29 @@ MakeOperator = Callable[..., Actor]
 
 @pytest.fixture
 def make_operator(db: Database, boss: Actor) -> MakeOperator:
-    """Create an operator with a preset role (and optional team) and return them logged in."""
+    """Create an operator with a preset role (and optional team) and return them as an actor.
 
-    def make(code: str, role_code: str, *, team_id: int | None = None, name: str = "") -> Actor:
+    With `with_password=True` they get STAFF_PASSWORD and log in for real.
+    """
+
+    def make(
+        code: str,
+        role_code: str,
+        *,
+        team_id: int | None = None,
+        name: str = "",
+        with_password: bool = False,
+    ) -> Actor:
         with db.read() as session:
             role_id = session.query(Role.id).filter(Role.code == role_code).scalar()
         operators.create_operator(
             db,
             boss,
             {"code": code, "name": name or code, "role_id": role_id, "team_id": team_id},
-            password=STAFF_PASSWORD,
+            password=STAFF_PASSWORD if with_password else None,
         )
-        return auth.login(db, code, STAFF_PASSWORD)
+        if with_password:
+            return auth.login(db, code, STAFF_PASSWORD)
+        return actor_of(db, code)
 
     return make

@@ -45,7 +45,7 @@ def operator_choices(db: Database, actor: Actor) -> list[tuple[int, str]]:
 def list_operators(db: Database, actor: Actor) -> list[dict[str, Any]]:
     with db.read() as session:
         require(session, actor, "settings.operators")
-        team_names = dict(session.execute(select(Team.id, Team.name)).tuples())
+        team_names = dict(session.execute(select(Team.id, Team.name)).all())
         rows = []
         for op in session.scalars(select(Operator).order_by(Operator.code)):
             row = records.as_dict(op, OPERATOR_FIELDS)
@@ -224,7 +224,7 @@ TEAM_FIELDS = ("code", "name", "manager_id", "parent_id", "active")
 def list_teams(db: Database, actor: Actor) -> list[dict[str, Any]]:
     with db.read() as session:
         current_operator(session, actor)
-        names = dict(session.execute(select(Operator.id, Operator.name)).tuples())
+        names = dict(session.execute(select(Operator.id, Operator.name)).all())
         result = []
         for team in session.scalars(select(Team).order_by(Team.code)):
             row = records.as_dict(team, TEAM_FIELDS)

@@ -23,7 +23,7 @@ def list_products(
 ) -> list[dict[str, Any]]:
     with db.read() as session:
         current_operator(session, actor)
-        names = dict(session.execute(select(BaseDataItem.id, BaseDataItem.name)).tuples())
+        names = dict(session.execute(select(BaseDataItem.id, BaseDataItem.name)).all())
         query = select(Product).order_by(Product.code)
         if not include_inactive:
             query = query.where(Product.active)

@@ -79,8 +79,18 @@ def apply_changes(
     return changed
 
 
-def create(uow: UnitOfWork, model: type[Any], values: Mapping[str, Any], *, entity: str) -> Any:
+def create(
+    uow: UnitOfWork,
+    model: type[Any],
+    values: Mapping[str, Any],
+    *,
+    entity: str,
+    derive: Callable[[Any], None] | None = None,
+) -> Any:
+    """Insert a record and audit its initial values; `derive` fills derived columns first."""
     obj = model(**values)
+    if derive is not None:
+        derive(obj)
     uow.session.add(obj)
     uow.session.flush()
     uow.audit(
