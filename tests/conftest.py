@@ -15,13 +15,13 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from crm_desktop.core import i18n  # noqa: E402
-from crm_desktop.core.actor import Actor  # noqa: E402
-from crm_desktop.core.clock import FixedClock  # noqa: E402
-from crm_desktop.core.db import Database  # noqa: E402
-from crm_desktop.core.db.migrate import upgrade  # noqa: E402
-from crm_desktop.core.models import Operator, Role  # noqa: E402
-from crm_desktop.core.services import auth, operators, setup  # noqa: E402
+from crm_desktop.core import i18n
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.clock import FixedClock
+from crm_desktop.core.db import Database
+from crm_desktop.core.db.migrate import upgrade
+from crm_desktop.core.models import Operator, Role
+from crm_desktop.core.services import auth, operators, setup
 
 BOSS_PASSWORD = "Boss-pass-2026"
 STAFF_PASSWORD = "Staff-pass-2026"
