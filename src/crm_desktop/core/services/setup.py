@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import AlreadyInitialized, ValidationError
-from crm_desktop.core.i18n import _
+from crm_desktop.core.i18n import N_, _
 from crm_desktop.core.models import (
     BaseDataItem,
     BaseDataKind,
@@ -28,18 +28,60 @@ K = BaseDataKind
 
 # Starter lists; translated into the language active at first run (they are data afterwards).
 STARTER_BASE_DATA: dict[BaseDataKind, tuple[str, ...]] = {
-    K.CUSTOMER_TYPE: ("Enterprise", "Individual", "Distributor", "Government"),
-    K.CUSTOMER_SOURCE: ("Referral", "Exhibition", "Website", "Cold call", "Existing customer"),
-    K.INDUSTRY: ("Manufacturing", "Trade", "Construction", "IT", "Retail", "Services"),
-    K.REGION: ("North China", "East China", "South China", "Central China", "West China"),
-    K.CONTACT_CATEGORY: ("Decision maker", "Purchasing", "Finance", "Technical", "Other"),
-    K.PERSON_TYPE: ("Sales", "Management", "Finance", "Service", "Administration"),
-    K.PAYMENT_METHOD: ("Bank transfer", "Cash", "WeChat Pay", "Alipay", "Cheque"),
-    K.UNIT: ("pcs", "set", "box", "kg", "m", "hour"),
-    K.PRODUCT_CATEGORY: ("Products", "Services", "Parts"),
-    K.SERVICE_CATEGORY: ("Installation", "Repair", "Training", "Consultation"),
-    K.OPPORTUNITY_STAGE: ("Initial contact", "Needs analysis", "Quotation", "Negotiation"),
-    K.CUSTOMER_LEVEL: ("A (key)", "B (normal)", "C (small)"),
+    K.CUSTOMER_TYPE: (N_("Enterprise"), N_("Individual"), N_("Distributor"), N_("Government")),
+    K.CUSTOMER_SOURCE: (
+        N_("Referral"),
+        N_("Exhibition"),
+        N_("Website"),
+        N_("Cold call"),
+        N_("Existing customer"),
+    ),
+    K.INDUSTRY: (
+        N_("Manufacturing"),
+        N_("Trade"),
+        N_("Construction"),
+        N_("IT"),
+        N_("Retail"),
+        N_("Services"),
+    ),
+    K.REGION: (
+        N_("North China"),
+        N_("East China"),
+        N_("South China"),
+        N_("Central China"),
+        N_("West China"),
+    ),
+    K.CONTACT_CATEGORY: (
+        N_("Decision maker"),
+        N_("Purchasing"),
+        N_("Finance"),
+        N_("Technical"),
+        N_("Other"),
+    ),
+    K.PERSON_TYPE: (
+        N_("Sales"),
+        N_("Management"),
+        N_("Finance"),
+        N_("Service"),
+        N_("Administration"),
+    ),
+    K.PAYMENT_METHOD: (
+        N_("Bank transfer"),
+        N_("Cash"),
+        N_("WeChat Pay"),
+        N_("Alipay"),
+        N_("Cheque"),
+    ),
+    K.UNIT: (N_("pcs"), N_("set"), N_("box"), N_("kg"), N_("m"), N_("hour")),
+    K.PRODUCT_CATEGORY: (N_("Products"), N_("Services"), N_("Parts")),
+    K.SERVICE_CATEGORY: (N_("Installation"), N_("Repair"), N_("Training"), N_("Consultation")),
+    K.OPPORTUNITY_STAGE: (
+        N_("Initial contact"),
+        N_("Needs analysis"),
+        N_("Quotation"),
+        N_("Negotiation"),
+    ),
+    K.CUSTOMER_LEVEL: (N_("A (key)"), N_("B (normal)"), N_("C (small)")),
 }
 
 NUMBERING: tuple[tuple[str, str], ...] = (

@@ -1,0 +1,63 @@
+"""Every string a person reads has a Simplified Chinese translation, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from crm_desktop.core import i18n
+from crm_desktop.core.resources import locale_dir
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "crm_desktop"
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def _source_messages() -> dict[str, str]:
+    found = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(SRC), keywords={"_": None, "N_": None, "ngettext": (1, 2)}
+    ):
+        for text in message if isinstance(message, tuple) else (message,):
+            if text:
+                found[text] = f"{filename}:{lineno}"
+    return found
+
+
+def _catalog() -> dict[str, str]:
+    with open(locale_dir() / "zh_CN" / "LC_MESSAGES" / "crm_desktop.po", "rb") as handle:
+        catalog = read_po(handle)
+    return {
+        str(m.id if isinstance(m.id, str) else m.id[0]): (
+            m.string if isinstance(m.string, str) else m.string[0]
+        )
+        for m in catalog
+        if m.id and not m.fuzzy
+    }
+
+
+def test_every_user_visible_string_is_translated_to_chinese() -> None:
+    catalog = _catalog()
+    missing = [
+        f"{where}: {text}" for text, where in _source_messages().items() if not catalog.get(text)
+    ]
+    assert missing == []
+
+
+def test_translations_keep_the_placeholders() -> None:
+    catalog = _catalog()
+    broken = [
+        text
+        for text, translated in catalog.items()
+        if translated and set(PLACEHOLDER.findall(text)) != set(PLACEHOLDER.findall(translated))
+    ]
+    assert broken == []
+
+
+def test_switching_to_chinese_translates_messages() -> None:
+    i18n.set_language("zh_CN")
+    assert i18n._("Wrong user name or password.") != "Wrong user name or password."
+    i18n.set_language("en")
+    assert i18n._("Wrong user name or password.") == "Wrong user name or password."
