@@ -11,7 +11,9 @@ MO_FILES := $(PO_FILES:.po=.mo)
 run: $(STAMP) catalogs
 	$(VENV)/bin/crm-desktop
 
+# The pg tests run against a throw-away local PostgreSQL (started when root) or CRM_TEST_PG_URL.
 test: sysdeps $(STAMP) catalogs lint
+	CRM_TEST_PG_URL="$${CRM_TEST_PG_URL:-$$(bash packaging/linux/test-postgres.sh)}" \
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
