@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.clock import Clock, SystemClock
-from crm_desktop.core.db.engine import WRITE_OPTION, make_engine, sqlite_path
+from crm_desktop.core.db.engine import BUSY_TIMEOUT_MS, WRITE_OPTION, make_engine, sqlite_path
 from crm_desktop.core.errors import (
     ConflictError,
     DatabaseBusy,
@@ -110,11 +110,16 @@ class Database:
     """The database the app works on, and the only way to open transactions on it."""
 
     def __init__(
-        self, url: str, *, clock: Clock | None = None, engine: Engine | None = None
+        self,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        engine: Engine | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> None:
         self.url = url
         self.path: Path | None = sqlite_path(url)
-        self.engine = engine or make_engine(url)
+        self.engine = engine or make_engine(url, busy_timeout_ms=busy_timeout_ms)
         self.clock: Clock = clock or SystemClock()
         self.pc_name = socket.gethostname()[:80] or "PC"
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
