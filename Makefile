@@ -17,8 +17,8 @@ test: sysdeps $(STAMP) catalogs lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench db
-	$(VENV)/bin/ruff format --check src tests bench db
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP) catalogs
@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml
 catalogs: $(STAMP) $(MO_FILES)
 
 %.mo: %.po
-	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null 2>&1
 
 # Developers: refresh the message catalogs after adding strings.
 extract-messages: $(STAMP)
