@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database
@@ -202,7 +203,13 @@ def save_role(
             records.apply_changes(uow, role, clean, expected_version=version or 0, entity="role")
             old = set(role.permission_names)
         if old != permissions:
-            role.permissions = [RolePermission(permission=p) for p in sorted(permissions)]
+            # Remove first, then add: replacing the whole list would insert the kept permissions
+            # again before deleting the old rows (UNIQUE role_id, permission).
+            role.permissions = [p for p in role.permissions if p.permission in permissions]
+            uow.session.flush()
+            role.permissions.extend(RolePermission(permission=p) for p in sorted(permissions - old))
+            role.updated_at = uow.clock.now()
+            flag_modified(role, "updated_at")  # a row update, so the version moves on too
             uow.session.flush()
             uow.audit(
                 "role.permissions",
