@@ -1,0 +1,64 @@
+"""What every settings page shares: the context, which kinds of records it shows, reloading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from crm_desktop.core.changes import Changes
+from crm_desktop.core.i18n import _
+from crm_desktop.core.models import BaseDataKind
+from crm_desktop.core.services import basedata
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.widgets import FormDialog
+
+
+class SettingsPage(QWidget):
+    """One page of the settings area; `kinds` say which changes make it reload."""
+
+    kinds: tuple[str, ...] = ()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dialog: FormDialog | None = None  # the form opened last (tests drive it)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(12, 12, 12, 12)
+
+    def reload(self) -> None:
+        """Read the page's records again (keeping the selection)."""
+
+    def saved(self, *kinds: str) -> None:
+        """After a successful save: reload this page and tell the rest of the window."""
+        self.reload()
+        self.ctx.notify(Changes.of(*kinds))
+
+    def open_form(self, dialog: FormDialog, *kinds: str) -> FormDialog:
+        """Show a form window-modally; when it saves, reload and announce `kinds`."""
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.saved(*kinds))
+        dialog.open()
+        return dialog
+
+    def can(self, permission: str) -> bool:
+        return self.ctx.actor.can(permission)
+
+
+def base_data_choices(ctx: AppContext, kind: BaseDataKind) -> Callable[[], list[tuple[Any, str]]]:
+    """(id, name) of a base data list: active entries first, inactive ones marked as such."""
+
+    def load() -> list[tuple[Any, str]]:
+        rows = basedata.list_items(ctx.db, ctx.actor, kind)
+        active = [(r["id"], r["name"]) for r in rows if r["active"]]
+        inactive = [
+            (r["id"], _("{name} (inactive)").format(name=r["name"]))
+            for r in rows
+            if not r["active"]
+        ]
+        return active + inactive
+
+    return load

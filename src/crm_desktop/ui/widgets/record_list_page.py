@@ -1,0 +1,379 @@
+"""A list page described by data: title, toolbar actions, quick filter, the table, empty state.
+
+```python
+page = RecordListPage(
+    "products",
+    _("Products"),
+    columns=[Column("code", _("Code")), Column("unit_price", _("Unit price"), "money")],
+    loader=lambda: products.list_products(ctx.db, ctx.actor),
+    on_new=add_product,            # called with no arguments
+    on_edit=edit_product,          # called with the selected row (double-click, Enter, Edit)
+    on_toggle_active=set_active,   # called with (row, new_active); text follows the row
+    actions=[ListAction("delete", _("Delete"), delete_entry)],
+)
+```
+
+Reloading keeps the selected record (by its `id`). Column widths are remembered per list name in
+QSettings (`lists/<name>/widths`). A loader that raises a `CrmError` shows its message instead of
+the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.core.errors import CrmError
+from crm_desktop.core.i18n import _
+from crm_desktop.ui.widgets import prompts
+from crm_desktop.ui.widgets.record_table_model import (
+    Column,
+    RecordFilterProxy,
+    RecordTableModel,
+    Row,
+    RowSource,
+)
+
+Loader = Callable[[], Sequence[Row] | RowSource]
+
+
+@dataclass
+class ListAction:
+    """A toolbar action. With `needs_selection` it is enabled only when a row is selected and the
+    handler gets that row; otherwise it gets None. `enabled` refines when it is enabled."""
+
+    key: str
+    text: str
+    handler: Callable[[Row | None], Any]
+    needs_selection: bool = True
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+    enabled: Callable[[Row], bool] | None = None
+    tooltip: str = ""
+
+
+class RecordListPage(QWidget):
+    """Title, toolbar, quick filter and a sortable table over rows from `loader`."""
+
+    selection_changed = Signal(object)  # the selected row or None
+    loaded = Signal()
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        columns: Sequence[Column],
+        loader: Loader,
+        *,
+        on_new: Callable[[], Any] | None = None,
+        on_edit: Callable[[Row], Any] | None = None,
+        on_toggle_active: Callable[[Row, bool], Any] | None = None,
+        active_key: str = "active",
+        actions: Sequence[ListAction] = (),
+        empty_text: str = "",
+        muted: Callable[[Row], bool] | None = None,
+        key: str | int = "id",
+        settings: QSettings | None = None,
+        header_widgets: Sequence[QWidget] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.loader = loader
+        self.on_edit = on_edit
+        self.active_key = active_key
+        self.empty_text = empty_text or _("Nothing here yet.")
+        self._settings = settings
+        self._restoring = False
+        self._widths_restored = False
+        if muted is None and on_toggle_active is not None:
+            muted = lambda row: not Column(active_key, "").raw(row)  # noqa: E731
+
+        self.model = RecordTableModel(columns, muted=muted, key=key, parent=self)
+        self.proxy = RecordFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        # title and toolbar
+        self.title = QLabel(title)
+        self.title.setObjectName("pageTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_by_key: dict[str, QAction] = {}
+        self._specs: dict[str, ListAction] = {}
+        specs: list[ListAction] = []
+        if on_new is not None:
+            specs.append(
+                ListAction(
+                    "new",
+                    _("New"),
+                    lambda _row: on_new(),
+                    needs_selection=False,
+                    shortcut=QKeySequence.StandardKey.New,
+                    tooltip=_("New (Ctrl+N)"),
+                )
+            )
+        if on_edit is not None:
+            specs.append(ListAction("edit", _("Edit"), on_edit, tooltip=_("Edit (Enter)")))
+        if on_toggle_active is not None:
+            specs.append(
+                ListAction(
+                    "toggle_active",
+                    _("Deactivate"),
+                    lambda row: on_toggle_active(row, not self._is_active(row)),
+                )
+            )
+        specs.extend(actions)
+        specs.append(
+            ListAction(
+                "refresh",
+                _("Refresh"),
+                lambda _row: self.reload(),
+                needs_selection=False,
+                shortcut=QKeySequence.StandardKey.Refresh,
+                tooltip=_("Refresh (F5)"),
+            )
+        )
+        for spec in specs:
+            self.add_action(spec)
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText(_("Filter…"))
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setMaximumWidth(260)
+        self.filter.textChanged.connect(self._filter_changed)
+        QShortcut(
+            QKeySequence.StandardKey.Find,
+            self,
+            activated=self.filter.setFocus,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+
+        # table and empty state
+        self.table = QTableView()
+        self.table.setObjectName(f"list_{name}")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        header.sectionResized.connect(self._remember_widths)
+        self.table.doubleClicked.connect(lambda _index: self._edit_current())
+        self.table.installEventFilter(self)  # Enter edits
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.empty = QLabel()
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("QLabel#emptyState { color: palette(mid); padding: 24px; }")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        for widget in header_widgets:
+            top.addWidget(widget)
+        top.addStretch()
+        top.addWidget(self.filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.stack, 1)
+        self._update_actions()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self._edit_current()
+            return True
+        return super().eventFilter(watched, event)
+
+    # --- actions -----------------------------------------------------------------------------
+    def add_action(self, spec: ListAction) -> QAction:
+        action = QAction(spec.text, self)
+        action.setObjectName(f"action_{spec.key}")
+        if spec.shortcut is not None:
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        if spec.tooltip:
+            action.setToolTip(spec.tooltip)
+        action.triggered.connect(lambda _checked=False, s=spec: self._run(s))
+        self.toolbar.addAction(action)
+        self.addAction(action)  # so its shortcut works anywhere on the page
+        self.actions_by_key[spec.key] = action
+        self._specs[spec.key] = spec
+        return action
+
+    def action(self, key: str) -> QAction:
+        return self.actions_by_key[key]
+
+    def set_action_visible(self, key: str, visible: bool) -> None:
+        self.actions_by_key[key].setVisible(visible)
+
+    def _run(self, spec: ListAction) -> None:
+        row = self.selected_row()
+        if spec.needs_selection and row is None:
+            return
+        try:
+            spec.handler(row if spec.needs_selection else None)
+        except CrmError as exc:
+            prompts.show_error(self, exc)
+
+    def _edit_current(self) -> None:
+        if self.on_edit is not None and self.actions_by_key["edit"].isVisible():
+            self._run(self._specs["edit"])
+
+    def _is_active(self, row: Row) -> bool:
+        return bool(Column(self.active_key, "").raw(row))
+
+    def _update_actions(self) -> None:
+        row = self.selected_row()
+        for key, spec in self._specs.items():
+            action = self.actions_by_key[key]
+            enabled = row is not None or not spec.needs_selection
+            if enabled and row is not None and spec.enabled is not None:
+                enabled = spec.enabled(row)
+            action.setEnabled(enabled)
+        toggle = self.actions_by_key.get("toggle_active")
+        if toggle is not None:
+            active = row is None or self._is_active(row)
+            toggle.setText(_("Deactivate") if active else _("Activate"))
+
+    # --- rows --------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Load the rows again, keeping the selected record and the sort order."""
+        selected = self.selected_row()
+        key = self.model.key_of(selected) if selected is not None else None
+        try:
+            loaded = self.loader()
+        except CrmError as exc:
+            self.model.set_rows([])
+            self._show_empty(exc.message)
+            self.loaded.emit()
+            return
+        if isinstance(loaded, Sequence):
+            self.model.set_rows(loaded)
+        else:
+            self.model.set_source(loaded)
+        self._restore_widths()
+        if key is not None:
+            self.select_key(key)
+        self._refresh_empty()
+        self._update_actions()
+        self.selection_changed.emit(self.selected_row())
+        self.loaded.emit()
+
+    def rows(self) -> list[Row]:
+        """The rows as shown (filtered and sorted)."""
+        return [self.proxy.row_at(i) for i in range(self.proxy.rowCount())]
+
+    def selected_row(self) -> Row | None:
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        return self.proxy.row_at(indexes[0].row())
+
+    def select_key(self, key: Any) -> bool:
+        source_row = self.model.find_key(key)
+        if source_row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if not index.isValid():
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def _selection_changed(self, *_args: Any) -> None:
+        self._update_actions()
+        self.selection_changed.emit(self.selected_row())
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_quick_filter(text)
+        self._refresh_empty()
+
+    def _refresh_empty(self) -> None:
+        if self.proxy.rowCount():
+            self.stack.setCurrentWidget(self.table)
+        elif self.model.rowCount():
+            self._show_empty(_("Nothing matches “{text}”.").format(text=self.filter.text()))
+        else:
+            self._show_empty(self.empty_text)
+
+    def _show_empty(self, text: str) -> None:
+        self.empty.setText(text)
+        self.stack.setCurrentWidget(self.empty)
+
+    # --- remembered column widths ------------------------------------------------------------
+    def settings(self) -> QSettings:
+        return self._settings if self._settings is not None else QSettings()
+
+    def _widths_key(self) -> str:
+        return f"lists/{self.name}/widths"
+
+    def _restore_widths(self) -> None:
+        if self._widths_restored:
+            return
+        self._widths_restored = True
+        saved = self.settings().value(self._widths_key())
+        if isinstance(saved, str):  # a one-element list comes back as a string
+            saved = [saved]
+        widths = [int(w) for w in saved] if isinstance(saved, list) else []
+        self._restoring = True
+        try:
+            for section, column in enumerate(self.model.columns):
+                width = widths[section] if section < len(widths) else column.width
+                if width:
+                    self.table.setColumnWidth(section, int(width))
+                elif section < len(self.model.columns) - 1:
+                    self.table.resizeColumnToContents(section)
+                    self.table.setColumnWidth(
+                        section, min(max(self.table.columnWidth(section), 60), 320)
+                    )
+        finally:
+            self._restoring = False
+
+    def _remember_widths(self, *_args: Any) -> None:
+        if self._restoring or not self._widths_restored:
+            return
+        header = self.table.horizontalHeader()
+        widths = [header.sectionSize(i) for i in range(header.count())]
+        self.settings().setValue(self._widths_key(), widths)

@@ -1,0 +1,80 @@
+"""Fixtures for the settings and shared-widget GUI tests (imported by the test modules).
+
+QSettings go to a temporary folder; the questions the widgets ask (prompts) are answered by the
+`answers` fixture, which records what was shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.changes import Changes
+from crm_desktop.core.db import Database
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.widgets import prompts
+
+
+@pytest.fixture
+def temp_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "qsettings"
+    folder.mkdir()
+    QCoreApplication.setOrganizationName("crm-desktop-tests")
+    QCoreApplication.setApplicationName("crm-desktop-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+@dataclass
+class Answers:
+    """What the widgets asked and told, and how the test answers."""
+
+    confirm: bool = True
+    conflict: str | None = None
+    errors: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    given = Answers()
+
+    def confirm(_parent: Any, _title: str, text: str) -> bool:
+        given.questions.append(text)
+        return given.confirm
+
+    def show_error(_parent: Any, exc: BaseException) -> None:
+        given.errors.append(str(exc))
+
+    def resolve_conflict(_parent: Any, text: str) -> str | None:
+        given.conflicts.append(text)
+        return given.conflict
+
+    monkeypatch.setattr(prompts, "confirm", confirm)
+    monkeypatch.setattr(prompts, "show_error", show_error)
+    monkeypatch.setattr(prompts, "resolve_conflict", resolve_conflict)
+    return given
+
+
+@dataclass
+class Notified:
+    changes: list[Changes] = field(default_factory=list)
+
+    def kinds(self) -> set[str]:
+        return set().union(*(c.kinds for c in self.changes)) if self.changes else set()
+
+
+def make_ctx(db: Database, actor: Actor) -> tuple[AppContext, Notified]:
+    ctx = AppContext(db, actor)
+    notified = Notified()
+    ctx.bus.changed.connect(notified.changes.append)
+    return ctx, notified
