@@ -304,6 +304,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         for name, count in report.counts.items():
             _out(f"  {name:<{width}}  {count:>9}")
     if report.ok:
+        if not report.counts.get("operators"):
+            _out(_("The database has no company or administrator yet; run “crm init”."))
         _out(_("Result: ok"))
         return 0
     if report.revision is None:

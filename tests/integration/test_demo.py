@@ -1,0 +1,73 @@
+"""The demo generator as the GUI calls it: progress, cancelling, permissions, a second run."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.db import Database
+from crm_desktop.core.errors import PermissionDenied
+from crm_desktop.core.services import auth, demo
+from tests.conftest import MakeOperator
+
+
+def _count(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_progress_reports_every_chunk_and_cancelling_rolls_everything_back(
+    db: Database, boss: Actor, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo, "CHUNK", 40)
+    seen: list[tuple[int, int]] = []
+
+    def cancel_after_two_chunks(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return done < 80
+
+    operators_before = _count(db_path, "operators")
+    with pytest.raises(demo.DemoCancelled, match="cancelled"):
+        demo.generate(db, boss, customers=200, seed=3, progress=cancel_after_two_chunks)
+    assert seen == [(0, 200), (40, 200), (80, 200)]
+    assert _count(db_path, "customers") == 0
+    assert _count(db_path, "operators") == operators_before
+    assert _count(db_path, "products") == 0
+
+
+def test_operators_get_the_demo_password_when_given(db: Database, boss: Actor) -> None:
+    result = demo.generate(db, boss, customers=30, seed=1, operator_password="Demo-pass-2026")
+    assert result.counts["customers"] == 30
+    actor = auth.login(db, "sales01", "Demo-pass-2026")
+    assert actor.role_code == "salesperson"
+    assert actor.team_id is not None
+
+
+def test_without_a_password_demo_operators_cannot_log_in(db: Database, boss: Actor) -> None:
+    demo.generate(db, boss, customers=10, seed=1)
+    with pytest.raises(auth.AuthenticationFailed):
+        auth.login(db, "sales01", "")
+
+
+def test_a_second_run_adds_more_without_clashing(db: Database, boss: Actor, db_path: Path) -> None:
+    first = demo.generate(db, boss, customers=60, seed=5)
+    second = demo.generate(db, boss, customers=60, seed=5)
+    assert _count(db_path, "customers") == 120
+    assert "operators" in first.counts and "operators" not in second.counts  # reused
+    with sqlite3.connect(db_path) as conn:
+        names = [r[0] for r in conn.execute("SELECT normalized_name FROM customers")]
+        numbers = [r[0] for r in conn.execute("SELECT number FROM sales_orders")]
+    assert len(set(names)) == len(names)
+    assert len(set(numbers)) == len(numbers)
+
+
+def test_salesperson_may_not_generate(
+    db: Database, make_operator: MakeOperator, db_path: Path
+) -> None:
+    sales = make_operator("li", "salesperson")
+    with pytest.raises(PermissionDenied):
+        demo.generate(db, sales, customers=5)
+    assert _count(db_path, "customers") == 0
