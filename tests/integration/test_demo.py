@@ -71,3 +71,29 @@ def test_salesperson_may_not_generate(
     with pytest.raises(PermissionDenied):
         demo.generate(db, sales, customers=5)
     assert _count(db_path, "customers") == 0
+
+
+def _index_sql(path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).fetchall()
+
+
+def test_big_fills_rebuild_the_indexes_exactly_and_a_cancel_keeps_them(
+    db: Database, boss: Actor, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo, "REBUILD_INDEXES_FROM", 0)
+    monkeypatch.setattr(demo, "CHUNK", 25)
+    before = _index_sql(db_path)
+    with pytest.raises(demo.DemoCancelled):
+        demo.generate(db, boss, customers=100, seed=2, progress=lambda done, _t: done < 50)
+    assert _index_sql(db_path) == before
+    demo.generate(db, boss, customers=100, seed=2)
+    assert _index_sql(db_path) == before
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE phone_digits = '0221234567'"
+        ).fetchall()
+    assert "ix_customers_phone_digits" in str(plan)
