@@ -228,7 +228,10 @@ class MainWindow(QMainWindow):
             title = self.tabs.tabText(self.tabs.indexOf(page))
             view_menu.addAction(
                 self._action(
-                    title, lambda k=key: self.select_tab(k), f"Ctrl+{number}", name=f"go_{key}"
+                    title,
+                    lambda _checked=False, k=key: self.select_tab(k),
+                    f"Ctrl+{number}",
+                    name=f"go_{key}",
                 )
             )
         help_menu = bar.addMenu(_("&Help"))

@@ -64,16 +64,22 @@ class _Task(QRunnable):
         now = time.monotonic()
         if now - self._last_report >= PROGRESS_EVERY_S or done >= total:
             self._last_report = now
-            self.relay.progressed.emit(done, total)
+            self._emit(self.relay.progressed, done, total)
         return not self.cancel.is_set()
 
     def run(self) -> None:
         try:
             result = self.work(self.progress)
         except BaseException as exc:  # delivered to the GUI thread, never lost on a worker
-            self.relay.error.emit(exc)
+            self._emit(self.relay.error, exc)
         else:
-            self.relay.done.emit(result)
+            self._emit(self.relay.done, result)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the app is shutting down and the relay is gone: nobody to tell
+            self.cancel.set()
 
 
 class Operation(QObject):
@@ -129,7 +135,8 @@ class Operation(QObject):
         dialog.setAutoReset(False)
         if not self._cancellable:
             dialog.setCancelButton(None)
-        dialog.canceled.connect(self.cancel)
+        dialog.canceled.connect(self.cancel)  # the Cancel button and closing the dialog
+        dialog.rejected.connect(self.cancel)  # Esc
         self.dialog = dialog
         if self._progress is not None:
             self._on_progress(*self._progress)
@@ -169,6 +176,7 @@ class Operation(QObject):
         self.done = True
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.canceled.disconnect(self.cancel)
+            self.dialog.rejected.disconnect(self.cancel)
             self.dialog.close()
             self.dialog.deleteLater()
         self.dialog = None
