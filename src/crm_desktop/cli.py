@@ -418,6 +418,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CrmError as exc:
         print(f"crm: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `crm check | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("crm: " + _("Interrupted; nothing was changed."), file=sys.stderr)
         return 130

@@ -137,6 +137,7 @@ def generate(
         generator.password_hash = password_hash
         with generator.fast_cache(), generator.indexes_rebuilt(customers):
             generator.run(customers, progress)
+        generator.sync_sequences()
         counts = {name: n for name, n in generator.counts.items() if n}
         uow.audit(
             "system.demo",
@@ -285,6 +286,16 @@ class _Generator:
         yield
         for _name, sql in indexes:
             self.conn.exec_driver_sql(sql)
+
+    def sync_sequences(self) -> None:
+        """PostgreSQL: rows went in with explicit ids, so move each id sequence past them."""
+        if self.conn.dialect.name != "postgresql":
+            return
+        for name in self.next_id:
+            self.conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f'(SELECT max(id) FROM "{name}"))'
+            )
 
     def new_id(self, name: str) -> int:
         value = self.next_id.get(name)
