@@ -70,3 +70,30 @@ def test_text_file_is_reported_as_not_a_database(tmp_path: Path) -> None:
     with pytest.raises(NotACrmDatabase, match="not a crm-desktop database"):
         upgrade(Database(f"sqlite:///{path}"))
     assert path.read_bytes() == before
+
+
+def test_fast_revision_reading_agrees_with_alembic() -> None:
+    """Start-up reads revisions without Alembic; both views of the scripts must agree."""
+    from alembic.script import ScriptDirectory
+
+    from crm_desktop.core.db.migrate import known_revisions
+    from crm_desktop.core.resources import migrations_dir
+
+    script = ScriptDirectory(str(migrations_dir()))
+    assert head_revision() == script.get_current_head()
+    assert known_revisions() == {rev.revision for rev in script.walk_revisions()}
+
+
+def test_opening_a_current_database_does_not_import_alembic(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    upgrade(Database(f"sqlite:///{db_path}"))
+    code = (
+        "import sys; from crm_desktop.core.db import Database;"
+        "from crm_desktop.core.db.migrate import upgrade;"
+        f"upgrade(Database('sqlite:///{db_path}'));"
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -2,40 +2,70 @@
 
 The database's revision is compared with the revisions this build knows: unknown means a newer
 app migrated it (refuse, say so); behind means migrate, but only when no other PC is connected.
+
+Alembic costs ~0.2 s to import, so the common case (schema already current) is answered from the
+migration files' own `revision =` lines and one SELECT; Alembic is imported only to migrate.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from crm_desktop.core.db.database import Database, translate_errors
 from crm_desktop.core.errors import NewerDatabase, NotACrmDatabase, OthersConnected
 from crm_desktop.core.i18n import _
 from crm_desktop.core.resources import migrations_dir
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+_REVISION = re.compile(r"^revision(?:\s*:[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision(?:\s*:[^=]*)?=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
+
 
 def alembic_config(db: Database) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["database"] = db
     return config
 
 
+@cache
+def revision_graph() -> dict[str, tuple[str, ...]]:
+    """revision -> the revisions it follows, read from the migration scripts' source."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for script in sorted((migrations_dir() / "versions").glob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if revision:
+            graph[revision.group(1)] = tuple(_QUOTED.findall(down.group(1))) if down else ()
+    return graph
+
+
 def head_revision() -> str:
-    head = ScriptDirectory(str(migrations_dir())).get_current_head()
-    assert head is not None
-    return head
+    graph = revision_graph()
+    followed = {parent for parents in graph.values() for parent in parents}
+    heads = sorted(set(graph) - followed)
+    assert len(heads) == 1, f"migrations must have one head, found {heads}"
+    return heads[0]
 
 
 def known_revisions() -> set[str]:
-    script = ScriptDirectory(str(migrations_dir()))
-    return {rev.revision for rev in script.walk_revisions()}
+    return set(revision_graph())
+
+
+def _current_revision(connection: object, tables: set[str]) -> str | None:
+    if "alembic_version" not in tables:
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -53,7 +83,7 @@ def schema_state(db: Database) -> SchemaState:
     """Where the database stands; raises if it is not ours or is newer than this app."""
     with translate_errors(db), db.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-        revision = MigrationContext.configure(connection).get_current_revision()
+        revision = _current_revision(connection, tables)
         connection.rollback()
     head = head_revision()
     if revision is None and tables - {"alembic_version"}:
@@ -95,6 +125,8 @@ def upgrade(db: Database, *, backup: bool = True) -> SchemaState:
             backup_database(db, reason="pre-migrate")
     if db.is_sqlite:
         db._refuse_read_only_file()
+    from alembic import command
+
     with translate_errors(db):
         command.upgrade(alembic_config(db), "head")
     return schema_state(db)
