@@ -47,15 +47,13 @@ def save_item(
             or records.load(uow.session, BaseDataItem, item_id or 0, _("Entry")).kind
         )
         if "code" in clean:
-            clash = select(BaseDataItem.id).where(
-                BaseDataItem.kind == kind, BaseDataItem.code == clean["code"]
+            records.ensure_unique(
+                uow.session,
+                BaseDataItem,
+                (BaseDataItem.kind == kind) & (BaseDataItem.code == clean["code"]),
+                item_id,
+                _("The code “{code}” is used in this list already.").format(code=clean["code"]),
             )
-            if item_id is not None:
-                clash = clash.where(BaseDataItem.id != item_id)
-            if uow.session.scalar(clash):
-                raise ValidationError(
-                    _("The code “{code}” is used in this list already.").format(code=clean["code"])
-                )
         item = records.save(
             uow, BaseDataItem, item_id, version, clean, entity="base_data", what=_("Entry")
         )

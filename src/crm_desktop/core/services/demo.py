@@ -70,27 +70,25 @@ REBUILD_INDEXES_FROM = 5_000  # customers; below this the indexes stay while ins
 K = BaseDataKind
 
 # Insert order inside a chunk: parents before children (foreign keys are on).
-CHUNK_TABLES: tuple[Table, ...] = tuple(
-    model.__table__  # type: ignore[attr-defined]
-    for model in (
-        Customer,
-        Contact,
-        Opportunity,
-        Quote,
-        QuoteLine,
-        SalesOrder,
-        OrderLine,
-        Attachment,
-        Contract,
-        ContractOrder,
-        PaymentPlan,
-        Receipt,
-        ReceiptAllocation,
-        FollowUp,
-        FollowUpAnnotation,
-        ServiceRecord,
-    )
+CHUNK_MODELS: tuple[Any, ...] = (
+    Customer,
+    Contact,
+    Opportunity,
+    Quote,
+    QuoteLine,
+    SalesOrder,
+    OrderLine,
+    Attachment,
+    Contract,
+    ContractOrder,
+    PaymentPlan,
+    Receipt,
+    ReceiptAllocation,
+    FollowUp,
+    FollowUpAnnotation,
+    ServiceRecord,
 )
+CHUNK_TABLES: tuple[Table, ...] = tuple(model.__table__ for model in CHUNK_MODELS)
 
 
 class DemoCancelled(CrmError):
@@ -1168,30 +1166,8 @@ class _Generator:
 
 
 def _models() -> dict[Table, Any]:
-    models = (
-        Team,
-        Operator,
-        Product,
-        SavedFilter,
-        CompanyProfile,
-        Customer,
-        Contact,
-        Opportunity,
-        Quote,
-        QuoteLine,
-        SalesOrder,
-        OrderLine,
-        Attachment,
-        Contract,
-        ContractOrder,
-        PaymentPlan,
-        Receipt,
-        ReceiptAllocation,
-        FollowUp,
-        FollowUpAnnotation,
-        ServiceRecord,
-    )
-    return {model.__table__: model for model in models}  # type: ignore[attr-defined]
+    models = (Team, Operator, Product, SavedFilter, CompanyProfile, *CHUNK_MODELS)
+    return {model.__table__: model for model in models}
 
 
 __all__ = ["DemoCancelled", "DemoResult", "generate"]

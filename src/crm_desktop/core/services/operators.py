@@ -99,11 +99,14 @@ def create_operator(
 
 
 def _ensure_unique_code(session: Any, code: str, exclude_id: int | None = None) -> None:
-    query = select(Operator.id).where(func.lower(Operator.code) == code.lower())
-    if exclude_id is not None:
-        query = query.where(Operator.id != exclude_id)
-    if session.scalar(query) is not None:
-        raise ValidationError(_("The user name “{code}” is taken.").format(code=code))
+    """User names are compared without case: “Li” and “li” would be the same login."""
+    records.ensure_unique(
+        session,
+        Operator,
+        func.lower(Operator.code) == code.lower(),
+        exclude_id,
+        _("The user name “{code}” is taken.").format(code=code),
+    )
 
 
 def update_operator(

@@ -51,13 +51,13 @@ def save_product(
     with db.write(actor) as uow:
         require(uow.session, actor, "settings.products")
         if "code" in clean:
-            clash = select(Product.id).where(Product.code == clean["code"])
-            if product_id is not None:
-                clash = clash.where(Product.id != product_id)
-            if uow.session.scalar(clash):
-                raise ValidationError(
-                    _("The product code “{code}” exists already.").format(code=clean["code"])
-                )
+            records.ensure_unique(
+                uow.session,
+                Product,
+                Product.code == clean["code"],
+                product_id,
+                _("The product code “{code}” exists already.").format(code=clean["code"]),
+            )
         product = records.save(
             uow, Product, product_id, version, clean, entity="product", what=_("Product")
         )

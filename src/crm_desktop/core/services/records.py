@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_desktop.core.db.database import UnitOfWork
@@ -128,6 +129,17 @@ def required_text(values: dict[str, Any], *keys: str) -> None:
             if not values[key]:
                 label = _(FIELD_LABELS.get(key, key))
                 raise ValidationError(_("“{field}” must not be empty.").format(field=label))
+
+
+def ensure_unique(
+    session: Session, model: Any, clash: Any, exclude_id: int | None, message: str
+) -> None:
+    """Refuse a value that another record of `model` matching `clash` already uses."""
+    query = select(model.id).where(clash)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if session.scalar(query.limit(1)) is not None:
+        raise ValidationError(message)
 
 
 def _displayable(changes: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:

@@ -12,7 +12,7 @@ from crm_desktop.core.i18n import _
 from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.services import basedata
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.widgets import FormDialog
+from crm_desktop.ui.widgets import Field, FormDialog
 
 
 class SettingsPage(QWidget):
@@ -62,3 +62,55 @@ def base_data_choices(ctx: AppContext, kind: BaseDataKind) -> Callable[[], list[
         return active + inactive
 
     return load
+
+
+class CatalogPage(SettingsPage):
+    """A page over one kind of record whose service saves with `(record_id, version, values)`.
+
+    Subclasses say how to list rows, save one, describe the form and title it; New, Edit (with
+    reload for conflicts) and Activate/Deactivate are the same for every such list.
+    """
+
+    announces: tuple[str, ...] = ()  # the kinds of records a save changes
+
+    def rows(self) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def save_record(self, record_id: int | None, version: int | None, values: dict) -> int:
+        raise NotImplementedError
+
+    def fields(self, record_id: int | None) -> list[Field]:
+        raise NotImplementedError
+
+    def new_title(self) -> str:
+        raise NotImplementedError
+
+    def edit_title(self, row: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def _saver(self, record_id: int | None) -> Callable[[dict[str, Any], int | None], int]:
+        return lambda values, version: self.save_record(record_id, version, values)
+
+    def _fresh(self, record_id: int) -> dict[str, Any]:
+        return next(row for row in self.rows() if row["id"] == record_id)
+
+    def add(self) -> FormDialog:
+        dialog = FormDialog(
+            self.new_title(), self.fields(None), {"active": True}, self._saver(None), parent=self
+        )
+        return self.open_form(dialog, *self.announces)
+
+    def edit(self, row: dict[str, Any]) -> FormDialog:
+        dialog = FormDialog(
+            self.edit_title(row),
+            self.fields(row["id"]),
+            row,
+            self._saver(row["id"]),
+            reload=lambda: self._fresh(row["id"]),
+            parent=self,
+        )
+        return self.open_form(dialog, *self.announces)
+
+    def set_active(self, row: dict[str, Any], active: bool) -> None:
+        self.save_record(row["id"], row["version"], {"active": active})
+        self.saved(*self.announces)

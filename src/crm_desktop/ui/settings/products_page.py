@@ -10,14 +10,13 @@ from crm_desktop.core.i18n import _
 from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.services import products
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.settings.common import SettingsPage, base_data_choices
-from crm_desktop.ui.widgets import Column, Field, FormDialog, RecordListPage
-
-KINDS = ("products",)
+from crm_desktop.ui.settings.common import CatalogPage, base_data_choices
+from crm_desktop.ui.widgets import Column, Field, RecordListPage
 
 
-class ProductsPage(SettingsPage):
+class ProductsPage(CatalogPage):
     kinds = ("products", "base_data")
+    announces = ("products",)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -34,7 +33,7 @@ class ProductsPage(SettingsPage):
                 Column("active", _("Active"), "bool", width=60),
                 Column("remarks", _("Remarks")),
             ],
-            lambda: products.list_products(ctx.db, ctx.actor),
+            self.rows,
             on_new=self.add,
             on_edit=self.edit,
             on_toggle_active=self.set_active,
@@ -43,7 +42,10 @@ class ProductsPage(SettingsPage):
         self.layout_.addWidget(self.list)
         self.reload()
 
-    def fields(self) -> list[Field]:
+    def rows(self) -> list[dict[str, Any]]:
+        return products.list_products(self.ctx.db, self.ctx.actor)
+
+    def fields(self, record_id: int | None) -> list[Field]:
         return [
             Field("code", _("Code"), required=True),
             Field("name", _("Name"), required=True),
@@ -68,35 +70,11 @@ class ProductsPage(SettingsPage):
     def reload(self) -> None:
         self.list.reload()
 
-    def _save(self, product_id: int | None):  # type: ignore[no-untyped-def]
-        def save(values: dict[str, Any], version: int | None) -> int:
-            return products.save_product(self.ctx.db, self.ctx.actor, product_id, version, values)
+    def save_record(self, record_id: int | None, version: int | None, values: dict) -> int:
+        return products.save_product(self.ctx.db, self.ctx.actor, record_id, version, values)
 
-        return save
+    def new_title(self) -> str:
+        return _("New product")
 
-    def _fresh(self, product_id: int) -> dict[str, Any]:
-        rows = products.list_products(self.ctx.db, self.ctx.actor)
-        return next(row for row in rows if row["id"] == product_id)
-
-    def add(self) -> FormDialog:
-        dialog = FormDialog(
-            _("New product"), self.fields(), {"active": True}, self._save(None), parent=self
-        )
-        return self.open_form(dialog, *KINDS)
-
-    def edit(self, row: dict[str, Any]) -> FormDialog:
-        dialog = FormDialog(
-            _("Edit product “{name}”").format(name=row["name"]),
-            self.fields(),
-            row,
-            self._save(row["id"]),
-            reload=lambda: self._fresh(row["id"]),
-            parent=self,
-        )
-        return self.open_form(dialog, *KINDS)
-
-    def set_active(self, row: dict[str, Any], active: bool) -> None:
-        products.save_product(
-            self.ctx.db, self.ctx.actor, row["id"], row["version"], {"active": active}
-        )
-        self.saved(*KINDS)
+    def edit_title(self, row: dict[str, Any]) -> str:
+        return _("Edit product “{name}”").format(name=row["name"])

@@ -9,14 +9,13 @@ from PySide6.QtWidgets import QWidget
 from crm_desktop.core.i18n import _
 from crm_desktop.core.services import operators
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.settings.common import SettingsPage
-from crm_desktop.ui.widgets import Column, Field, FormDialog, RecordListPage
-
-KINDS = ("teams",)
+from crm_desktop.ui.settings.common import CatalogPage
+from crm_desktop.ui.widgets import Column, Field, RecordListPage
 
 
-class TeamsPage(SettingsPage):
+class TeamsPage(CatalogPage):
     kinds = ("teams", "operators")
+    announces = ("teams",)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -32,7 +31,7 @@ class TeamsPage(SettingsPage):
                 Column("members", _("Members"), "int", width=80),
                 Column("active", _("Active"), "bool"),
             ],
-            self._load,
+            self.rows,
             on_new=self.add,
             on_edit=self.edit,
             on_toggle_active=self.set_active,
@@ -41,7 +40,7 @@ class TeamsPage(SettingsPage):
         self.layout_.addWidget(self.list)
         self.reload()
 
-    def _load(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[dict[str, Any]]:
         rows = operators.list_teams(self.ctx.db, self.ctx.actor)
         self.team_names = {row["id"]: row["name"] for row in rows}
         for row in rows:
@@ -51,9 +50,9 @@ class TeamsPage(SettingsPage):
     def reload(self) -> None:
         self.list.reload()
 
-    def fields(self, team_id: int | None) -> list[Field]:
+    def fields(self, record_id: int | None) -> list[Field]:
         def parents() -> list[tuple[int, str]]:
-            return [(i, name) for i, name in self.team_names.items() if i != team_id]
+            return [(i, name) for i, name in self.team_names.items() if i != record_id]
 
         return [
             Field("code", _("Code"), required=True),
@@ -68,34 +67,11 @@ class TeamsPage(SettingsPage):
             Field("active", _("Active"), "bool"),
         ]
 
-    def _save(self, team_id: int | None):  # type: ignore[no-untyped-def]
-        def save(values: dict[str, Any], version: int | None) -> int:
-            return operators.save_team(self.ctx.db, self.ctx.actor, team_id, version, values)
+    def save_record(self, record_id: int | None, version: int | None, values: dict) -> int:
+        return operators.save_team(self.ctx.db, self.ctx.actor, record_id, version, values)
 
-        return save
+    def new_title(self) -> str:
+        return _("New team")
 
-    def _fresh(self, team_id: int) -> dict[str, Any]:
-        return next(row for row in self._load() if row["id"] == team_id)
-
-    def add(self) -> FormDialog:
-        dialog = FormDialog(
-            _("New team"), self.fields(None), {"active": True}, self._save(None), parent=self
-        )
-        return self.open_form(dialog, *KINDS)
-
-    def edit(self, row: dict[str, Any]) -> FormDialog:
-        dialog = FormDialog(
-            _("Edit team “{name}”").format(name=row["name"]),
-            self.fields(row["id"]),
-            row,
-            self._save(row["id"]),
-            reload=lambda: self._fresh(row["id"]),
-            parent=self,
-        )
-        return self.open_form(dialog, *KINDS)
-
-    def set_active(self, row: dict[str, Any], active: bool) -> None:
-        operators.save_team(
-            self.ctx.db, self.ctx.actor, row["id"], row["version"], {"active": active}
-        )
-        self.saved(*KINDS)
+    def edit_title(self, row: dict[str, Any]) -> str:
+        return _("Edit team “{name}”").format(name=row["name"])
