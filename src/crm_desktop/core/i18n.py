@@ -62,3 +62,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message
+
+
+def translated(stored: str) -> str:
+    """A stored name that may be a catalog message (preset roles, starter lists), translated.
+
+    Names the firm typed itself are not in the catalog and come back unchanged. (A separate
+    function, not `_()`, so message extraction does not take the variable for a message.)
+    """
+    return _translation.gettext(stored)

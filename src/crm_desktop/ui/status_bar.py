@@ -38,7 +38,7 @@ class StatusBar(QStatusBar):
         """`others` are presence.Connected rows (other sessions, this one excluded)."""
         names = [f"{getattr(o, 'operator_name', None) or '?'}@{o.pc_name}" for o in others]
         self.others.setText(
-            _("Also connected: {names}").format(names=", ".join(names)) if names else ""
+            _("Also connected: {names}").format(names=_(", ").join(names)) if names else ""
         )
         self.others.setVisible(bool(names))
 

@@ -20,7 +20,7 @@ def item_fields() -> list[Field]:
     return [
         Field("code", _("Code"), required=True),
         Field("name", _("Name"), required=True),
-        Field("sort_order", _("Order"), "int", tooltip=_("Lower numbers are listed first.")),
+        Field("sort_order", _("Sort order"), "int", tooltip=_("Lower numbers are listed first.")),
         Field("active", _("Active"), "bool"),
         Field("remarks", _("Remarks"), "multiline"),
     ]
@@ -45,7 +45,7 @@ class BaseDataPage(SettingsPage):
                 Column("code", _("Code"), width=120),
                 Column("name", _("Name"), width=220),
                 Column("active", _("Active"), "bool", width=70),
-                Column("sort_order", _("Order"), "int", width=70),
+                Column("sort_order", _("Sort order"), "int", width=70),
                 Column("remarks", _("Remarks")),
             ],
             self._load,

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from crm_desktop.core import i18n
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import BaseDataKind
@@ -70,7 +71,10 @@ class OperatorsPage(SettingsPage):
         self.list.reload()
 
     def _role_choices(self) -> list[tuple[int, str]]:
-        return [(r["id"], _(r["name"])) for r in operators.list_roles(self.ctx.db, self.ctx.actor)]
+        return [
+            (r["id"], i18n.translated(r["name"]))
+            for r in operators.list_roles(self.ctx.db, self.ctx.actor)
+        ]
 
     def _team_choices(self) -> list[tuple[int, str]]:
         teams = operators.list_teams(self.ctx.db, self.ctx.actor)

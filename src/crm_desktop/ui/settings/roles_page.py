@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.core import i18n
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.errors import ConflictError
 from crm_desktop.core.i18n import _
@@ -141,7 +142,7 @@ class RolesPage(SettingsPage):
     def _load(self) -> list[dict[str, Any]]:
         rows = operators.list_roles(self.ctx.db, self.ctx.actor)
         for row in rows:
-            row["display_name"] = _(row["name"])
+            row["display_name"] = i18n.translated(row["name"])
             row["count"] = len(row["permissions"])
         return rows
 

@@ -61,6 +61,6 @@ def resolve_conflict(parent: QWidget | None, text: str) -> Resolution | None:
 
 def open_image_file(parent: QWidget | None) -> str | None:
     path, _filter = QFileDialog.getOpenFileName(
-        parent, _("Choose an image"), "", _("Images") + f" ({IMAGE_FILTER})"
+        parent, _("Choose an image"), "", _("Images ({patterns})").format(patterns=IMAGE_FILTER)
     )
     return path or None
