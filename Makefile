@@ -8,7 +8,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test lint bench catalogs extract-messages sysdeps clean package
 
-run: $(STAMP) catalogs
+run: sysdeps $(STAMP) catalogs
 	$(VENV)/bin/crm-desktop
 
 # The pg tests run against a throw-away local PostgreSQL (started when root) or CRM_TEST_PG_URL.
