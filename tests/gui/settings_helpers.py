@@ -1,36 +1,21 @@
 """Fixtures for the settings and shared-widget GUI tests (imported by the test modules).
 
-QSettings go to a temporary folder; the questions the widgets ask (prompts) are answered by the
-`answers` fixture, which records what was shown.
+QSettings already go to a temporary folder (the autouse fixture in conftest.py); the questions the
+widgets ask (prompts) are answered by the `answers` fixture, which records what was shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.db import Database
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import prompts
-
-
-@pytest.fixture
-def temp_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "qsettings"
-    folder.mkdir()
-    QCoreApplication.setOrganizationName("crm-desktop-tests")
-    QCoreApplication.setApplicationName("crm-desktop-tests")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
-    yield folder
 
 
 @dataclass

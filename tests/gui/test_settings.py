@@ -21,7 +21,6 @@ from tests.gui.settings_helpers import (  # noqa: F401
     Notified,
     answers,
     make_ctx,
-    temp_qsettings,
 )
 
 
@@ -64,7 +63,6 @@ def test_adding_a_base_data_entry_through_the_dialog_stores_it(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     area, notified = open_area(qtbot, db, boss)
     page = area.show_page("basedata")
@@ -89,7 +87,6 @@ def test_a_duplicate_code_is_refused_in_the_dialog_which_stays_open(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     add_unit(db, boss, "t", "吨")
     before = basedata.list_items(db, boss, BaseDataKind.UNIT)
@@ -112,7 +109,6 @@ def test_deleting_a_used_entry_shows_the_refusal_and_keeps_it(
     db: Database,
     boss: Actor,
     answers: Answers,  # noqa: F811
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     used = add_unit(db, boss, "box", "箱")
     unused = add_unit(db, boss, "pc", "个")
@@ -139,7 +135,6 @@ def test_deactivating_an_entry_keeps_it_and_the_action_turns_into_activate(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     unit = add_unit(db, boss, "pc", "个")
     area, _notified = open_area(qtbot, db, boss)
@@ -162,7 +157,6 @@ def test_editing_a_product_price_stores_exact_cents(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     unit = add_unit(db, boss, "pc", "个")
     product = products.save_product(
@@ -189,7 +183,6 @@ def test_a_stale_product_edit_shows_the_conflict_and_overwrites_nothing(
     db: Database,
     boss: Actor,
     answers: Answers,  # noqa: F811
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     product = products.save_product(
         db, boss, None, None, {"code": "P1", "name": "Bolt", "unit_price": "10.00"}
@@ -228,7 +221,6 @@ def test_keep_mine_saves_over_the_newer_version(
     db: Database,
     boss: Actor,
     answers: Answers,  # noqa: F811
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     product = products.save_product(db, boss, None, None, {"code": "P1", "name": "Bolt"})
     area, _notified = open_area(qtbot, db, boss)
@@ -254,7 +246,6 @@ def test_creating_an_operator_with_a_password_lets_them_log_in(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     area, notified = open_area(qtbot, db, boss)
     page = area.show_page("operators")
@@ -285,7 +276,6 @@ def test_resetting_a_password_unlocks_and_lets_them_log_in(
     db: Database,
     boss: Actor,
     make_operator: MakeOperator,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     li = make_operator("li", "salesperson")
     area, _notified = open_area(qtbot, db, boss)
@@ -305,7 +295,6 @@ def test_unchecking_a_permission_on_a_role_removes_it_and_is_audited(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     area, notified = open_area(qtbot, db, boss)
     page = area.show_page("roles")
@@ -331,7 +320,6 @@ def test_a_role_change_leaving_nobody_to_manage_operators_is_refused(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     area, _notified = open_area(qtbot, db, boss)
     page = area.show_page("roles")
@@ -349,7 +337,6 @@ def test_a_new_role_is_created_with_the_checked_permissions(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     area, _notified = open_area(qtbot, db, boss)
     page = area.show_page("roles")
@@ -367,7 +354,6 @@ def test_a_salesperson_sees_no_operators_or_roles_pages(
     qtbot: QtBot,
     db: Database,
     make_operator: MakeOperator,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     li = make_operator("li", "salesperson")
     area, _notified = open_area(qtbot, db, li)
@@ -380,7 +366,6 @@ def test_the_boss_sees_every_page(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     area, _notified = open_area(qtbot, db, boss)
     assert area.page_keys() == [
@@ -402,7 +387,6 @@ def test_company_profile_saves_the_changed_fields(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     from crm_desktop.core.services import company
 
@@ -422,7 +406,6 @@ def test_a_team_added_through_the_dialog_is_listed_with_its_manager(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     area, _notified = open_area(qtbot, db, boss)
     page = area.show_page("teams")
@@ -440,7 +423,6 @@ def test_audit_page_lists_changes_with_old_and_new_values(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     product = products.save_product(db, boss, None, None, {"code": "P1", "name": "Bolt"})
     products.save_product(db, boss, product, 1, {"name": "Bolt M6"})
@@ -455,7 +437,6 @@ def test_a_page_not_shown_reloads_when_next_opened_after_a_change(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     from crm_desktop.core.changes import Changes
 
@@ -473,7 +454,6 @@ def test_choosing_a_language_asks_the_window_to_switch(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     area, _notified = open_area(qtbot, db, boss)
     page = area.show_page("preferences")

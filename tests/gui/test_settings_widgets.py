@@ -21,7 +21,7 @@ from crm_desktop.ui.widgets import (
     RecordListPage,
     RecordTableModel,
 )
-from tests.gui.settings_helpers import Answers, answers, temp_qsettings  # noqa: F401
+from tests.gui.settings_helpers import Answers, answers  # noqa: F401
 
 ROWS = [
     {"id": 1, "code": "b", "name": "螺丝", "price": Decimal("1234.5"), "active": True},
@@ -120,7 +120,6 @@ def make_page(qtbot: QtBot, edited: list[Any]) -> RecordListPage:
 
 def test_list_page_edits_on_enter_and_keeps_selection_on_reload(
     qtbot: QtBot,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     edited: list[Any] = []
     page = make_page(qtbot, edited)
@@ -138,7 +137,6 @@ def test_list_page_edits_on_enter_and_keeps_selection_on_reload(
 
 def test_list_page_remembers_column_widths(
     qtbot: QtBot,
-    temp_qsettings: Any,  # noqa: F811
 ) -> None:
     page = make_page(qtbot, [])
     page.table.setColumnWidth(1, 333)
