@@ -8,9 +8,6 @@ from typing import Any
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from crm_desktop.core.changes import Changes
-from crm_desktop.core.i18n import _
-from crm_desktop.core.models import BaseDataKind
-from crm_desktop.core.services import basedata
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Field, FormDialog
 
@@ -46,22 +43,6 @@ class SettingsPage(QWidget):
 
     def can(self, permission: str) -> bool:
         return self.ctx.actor.can(permission)
-
-
-def base_data_choices(ctx: AppContext, kind: BaseDataKind) -> Callable[[], list[tuple[Any, str]]]:
-    """(id, name) of a base data list: active entries first, inactive ones marked as such."""
-
-    def load() -> list[tuple[Any, str]]:
-        rows = basedata.list_items(ctx.db, ctx.actor, kind)
-        active = [(r["id"], r["name"]) for r in rows if r["active"]]
-        inactive = [
-            (r["id"], _("{name} (inactive)").format(name=r["name"]))
-            for r in rows
-            if not r["active"]
-        ]
-        return active + inactive
-
-    return load
 
 
 class CatalogPage(SettingsPage):

@@ -13,8 +13,9 @@ from crm_desktop.core.i18n import _
 from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.permissions import SCOPE_LABELS
 from crm_desktop.core.services import auth, operators
+from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.settings.common import SettingsPage, base_data_choices
+from crm_desktop.ui.settings.common import SettingsPage
 from crm_desktop.ui.widgets import Column, Field, FormDialog, ListAction, RecordListPage
 
 KINDS = ("operators",)
@@ -97,18 +98,8 @@ class OperatorsPage(SettingsPage):
                 ),
             ),
             Field("job_title", _("Job title")),
-            Field(
-                "region_id",
-                _("Region"),
-                "choice",
-                choices=base_data_choices(self.ctx, BaseDataKind.REGION),
-            ),
-            Field(
-                "person_type_id",
-                _("Person type"),
-                "choice",
-                choices=base_data_choices(self.ctx, BaseDataKind.PERSON_TYPE),
-            ),
+            base_data_field(self.ctx, "region_id", _("Region"), BaseDataKind.REGION),
+            base_data_field(self.ctx, "person_type_id", _("Person type"), BaseDataKind.PERSON_TYPE),
             Field("phone", _("Phone")),
             Field("email", _("Email")),
         ]

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QWidget
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.services import products
+from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.settings.common import CatalogPage, base_data_choices
+from crm_desktop.ui.settings.common import CatalogPage
 from crm_desktop.ui.widgets import Column, Field, RecordListPage
 
 
@@ -50,18 +51,8 @@ class ProductsPage(CatalogPage):
             Field("code", _("Code"), required=True),
             Field("name", _("Name"), required=True),
             Field("spec", _("Specification")),
-            Field(
-                "unit_id",
-                _("Unit"),
-                "choice",
-                choices=base_data_choices(self.ctx, BaseDataKind.UNIT),
-            ),
-            Field(
-                "category_id",
-                _("Category"),
-                "choice",
-                choices=base_data_choices(self.ctx, BaseDataKind.PRODUCT_CATEGORY),
-            ),
+            base_data_field(self.ctx, "unit_id", _("Unit"), BaseDataKind.UNIT),
+            base_data_field(self.ctx, "category_id", _("Category"), BaseDataKind.PRODUCT_CATEGORY),
             Field("unit_price", _("Unit price"), "money"),
             Field("active", _("Active"), "bool"),
             Field("remarks", _("Remarks"), "multiline"),
