@@ -6,7 +6,7 @@ Services take a `Clock` so tests can move time (lockouts, heartbeats, reminders)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -32,16 +32,8 @@ class FixedClock:
         self._now += timedelta(**kwargs)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def as_utc(value: datetime) -> datetime:
     """Treat a naive datetime as UTC (how SQLite hands them back) and convert aware ones."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
-
-
-def local_today() -> date:
-    return datetime.now().astimezone().date()

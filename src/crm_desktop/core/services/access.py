@@ -6,7 +6,7 @@ disabled account or a role that lost a permission stops working at once, on ever
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_desktop.core.actor import Actor
@@ -72,12 +72,6 @@ def require_in_scope(
     """Raise unless a record with this owner is within the operator's data scope."""
     if public or operator.data_scope == DataScope.ALL:
         return
-    allowed = session.scalar(select(owner_scope(session, operator, _literal(owner_id))))
+    allowed = session.scalar(select(owner_scope(session, operator, literal(owner_id))))
     if not allowed:
         raise PermissionDenied(_("This record belongs to someone outside your data scope."))
-
-
-def _literal(value: int | None) -> ColumnElement[int | None]:
-    from sqlalchemy import literal
-
-    return literal(value)

@@ -98,12 +98,6 @@ def _record_failure(uow, operator: Operator, now) -> CrmError:  # type: ignore[n
     return AuthenticationFailed(_("Wrong user name or password."))
 
 
-def refresh_actor(db: Database, actor: Actor) -> Actor:
-    """The actor with their current role and permissions (after an administrator's change)."""
-    with db.read() as session:
-        return actor_for(current_operator(session, actor), actor.pc_name)
-
-
 def change_own_password(
     db: Database, actor: Actor, old_password: str, new_password: str, confirm: str
 ) -> None:

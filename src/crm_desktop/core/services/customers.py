@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database, UnitOfWork
@@ -79,16 +79,6 @@ def list_customers(
             query = query.where(Customer.search_key.like(f"%{search_term(search)}%"))
         query = query.order_by(Customer.name, Customer.id).limit(limit).offset(offset)
         return [tuple(row) for row in session.execute(query)]
-
-
-def count_customers(db: Database, actor: Actor) -> int:
-    with db.read() as session:
-        operator = require(session, actor, "customers.view")
-        return session.scalar(
-            select(func.count())
-            .select_from(Customer)
-            .where(_visible(session, operator), Customer.archived.is_(False))
-        )
 
 
 def _load_visible(uow_or_session: Any, operator: Operator, customer_id: int) -> Customer:
