@@ -155,8 +155,7 @@ class Database:
     @contextmanager
     def write(self, actor: Actor | None) -> Iterator[UnitOfWork]:
         """A write transaction: takes the write lock first, commits at the end or rolls back."""
-        if self.is_sqlite:
-            self._refuse_read_only_file()
+        self.refuse_read_only()
         session = self._begin_write_session()
         session.info["actor_id"] = actor.id if actor else None
         session.info["clock"] = self.clock
@@ -188,10 +187,9 @@ class Database:
                 raise
         raise AssertionError("unreachable")
 
-    def _refuse_read_only_file(self) -> None:
+    def refuse_read_only(self) -> None:
         """A file marked read-only is refused even for administrators, before anything runs."""
-        assert self.path is not None
-        if self.path.exists() and not (self.path.stat().st_mode & 0o222):
+        if self.path is not None and self.path.exists() and not (self.path.stat().st_mode & 0o222):
             raise ReadOnlyDatabase(
                 _("The database file {path} is read-only; nothing was changed.").format(
                     path=self.path

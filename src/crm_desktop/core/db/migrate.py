@@ -107,6 +107,7 @@ def upgrade(db: Database, *, backup: bool = True) -> SchemaState:
     state = schema_state(db)
     if state.current:
         return state
+    db.refuse_read_only()
     if not state.empty:
         from crm_desktop.core.db import presence
 
@@ -123,8 +124,6 @@ def upgrade(db: Database, *, backup: bool = True) -> SchemaState:
             from crm_desktop.core.db.backup import backup_database
 
             backup_database(db, reason="pre-migrate")
-    if db.is_sqlite:
-        db._refuse_read_only_file()
     from alembic import command
 
     with translate_errors(db):

@@ -235,13 +235,14 @@ def list_teams(db: Database, actor: Actor) -> list[dict[str, Any]]:
     with db.read() as session:
         current_operator(session, actor)
         names = dict(session.execute(select(Operator.id, Operator.name)).all())
+        members = dict(
+            session.execute(select(Operator.team_id, func.count()).group_by(Operator.team_id)).all()
+        )
         result = []
         for team in session.scalars(select(Team).order_by(Team.code)):
             row = records.as_dict(team, TEAM_FIELDS)
             row["manager_name"] = names.get(team.manager_id or 0, "")
-            row["members"] = session.scalar(
-                select(func.count()).select_from(Operator).where(Operator.team_id == team.id)
-            )
+            row["members"] = members.get(team.id, 0)
             result.append(row)
         return result
 
