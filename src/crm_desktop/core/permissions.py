@@ -69,6 +69,7 @@ ALL_PERMISSIONS: tuple[Permission, ...] = (
     _p("settings.operators", N_("Manage operators and passwords"), G_SETTINGS),
     _p("settings.roles", N_("Edit roles and permissions"), G_SETTINGS),
     _p("settings.teams", N_("Edit teams"), G_SETTINGS),
+    _p("settings.pool", N_("Edit the public pool rules"), G_SETTINGS),
     _p("audit.view", N_("View the audit log"), G_SYSTEM),
     _p("system.backup", N_("Back up the database"), G_SYSTEM),
     _p("system.demo", N_("Fill the database with demo data"), G_SYSTEM),

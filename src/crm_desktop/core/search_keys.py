@@ -67,6 +67,22 @@ def pinyin_of(text: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables if s)
 
 
+@lru_cache(maxsize=32768)
+def _char_pinyin(char: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(char, style=Style.NORMAL, errors="ignore")[0] if _CJK.match(char) else char
+
+
+def sort_name(name: str | None) -> str:
+    """The name as lists order it: Chinese characters in pinyin, so 北京 sorts near "beijing".
+
+    Per character (each character's usual reading), not phrase-aware: ordering does not need the
+    reading of 多音字 in context, and this is ~40x cheaper for a big import (PERF-FLOORS 4c).
+    """
+    return "".join(_char_pinyin(char) for char in fold(name).replace(" ", ""))
+
+
 def search_key(
     name: str | None, phone: str | None = None, extra: str | None = None, pinyin: str | None = None
 ) -> str:

@@ -9,6 +9,7 @@ from crm_desktop.core.models.customers import (
     FollowUp,
     FollowUpAnnotation,
     FollowUpMethod,
+    PoolRules,
     PoolStatus,
     SavedFilter,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "OpportunityStatus",
     "OrderLine",
     "PaymentPlan",
+    "PoolRules",
     "PoolStatus",
     "Presence",
     "Product",

@@ -20,9 +20,20 @@ class PoolStatus(StrEnum):
 class Customer(Editable, Base):
     __tablename__ = "customers"
     __table_args__ = (
-        # Covers the list's default order and every LIKE of the search box without row fetches
+        # Walks the list's default order (pinyin) and answers every LIKE of the search box and the
+        # data-scope test from the index alone; the table row is read only for rows shown
         # (PERF-FLOORS 4e: p95 22-37 ms at 100k rows).
-        Index("ix_customers_search", "name", "search_key", "phone_digits", "owner_id"),
+        Index(
+            "ix_customers_list",
+            "archived",
+            "sort_name",
+            "search_key",
+            "phone_digits",
+            "owner_id",
+            "pool_status",
+        ),
+        # The today queue and the pool rules: an owner's customers by next/last follow-up.
+        Index("ix_customers_owner_next", "owner_id", "next_followup_on"),
     )
 
     code: Mapped[str | None] = mapped_column(String(40), unique=True)
@@ -41,10 +52,15 @@ class Customer(Editable, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), index=True)
     pool_status: Mapped[str] = mapped_column(String(10), default=PoolStatus.PRIVATE)
     pool_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the current owner got the customer (created, claimed, transferred): the pool rules
+    # count idle days from here at the earliest, so a customer just claimed is not returned.
+    owned_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     remarks: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[str | None] = mapped_column(String(300))
     # Maintained by the customer service on every write (see core/search_keys.py).
     search_key: Mapped[str] = mapped_column(Text, default="")
+    # The name spelled in pinyin (Latin text as is), so Chinese names list in 拼音 order.
+    sort_name: Mapped[str] = mapped_column(String(400), default="")
     normalized_name: Mapped[str] = mapped_column(String(200), default="", index=True)
     phone_digits: Mapped[str | None] = mapped_column(String(60), index=True)
     last_followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -83,7 +99,12 @@ class FollowUpMethod(StrEnum):
 
 class FollowUp(Editable, Base):
     __tablename__ = "followups"
-    __table_args__ = (Index("ix_followups_operator_next", "operator_id", "next_followup_on"),)
+    __table_args__ = (
+        Index("ix_followups_operator_next", "operator_id", "next_followup_on"),
+        # The follow-ups tab lists by date, for everyone or for the operators in a scope.
+        Index("ix_followups_happened", "happened_at"),
+        Index("ix_followups_operator_happened", "operator_id", "happened_at"),
+    )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
@@ -122,3 +143,18 @@ class SavedFilter(Editable, Base):
     name: Mapped[str] = mapped_column(String(80))
     definition: Mapped[str] = mapped_column(Text)  # JSON
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PoolRules(Editable, Base):
+    """The firm's public-pool rule (one row): when idle customers go back to the pool.
+
+    A day count of 0 switches that part of the rule off.
+    """
+
+    __tablename__ = "pool_rules"
+
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_followup_days: Mapped[int] = mapped_column(Integer, default=30)
+    no_deal_days: Mapped[int] = mapped_column(Integer, default=0)
+    warn_days: Mapped[int] = mapped_column(Integer, default=3)
+    max_private_customers: Mapped[int] = mapped_column(Integer, default=0)

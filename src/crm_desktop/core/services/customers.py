@@ -15,7 +15,13 @@ from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import NotFound, ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import Customer, Operator, PoolStatus
-from crm_desktop.core.search_keys import normalized_name, phone_digits, search_key, search_term
+from crm_desktop.core.search_keys import (
+    normalized_name,
+    phone_digits,
+    search_key,
+    search_term,
+    sort_name,
+)
 from crm_desktop.core.services import records
 from crm_desktop.core.services.access import owner_scope, require, require_in_scope
 
@@ -114,6 +120,7 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
 
 def _refresh_keys(customer: Customer) -> None:
     customer.normalized_name = normalized_name(customer.name)
+    customer.sort_name = sort_name(customer.name)
     customer.phone_digits = phone_digits(customer.phone) or None
     customer.search_key = search_key(customer.name, customer.phone, customer.email)
 

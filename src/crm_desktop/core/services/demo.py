@@ -59,7 +59,13 @@ from crm_desktop.core.models import (
     Team,
 )
 from crm_desktop.core.passwords import hash_password
-from crm_desktop.core.search_keys import normalized_name, phone_digits, pinyin_of, search_key
+from crm_desktop.core.search_keys import (
+    normalized_name,
+    phone_digits,
+    pinyin_of,
+    search_key,
+    sort_name,
+)
 from crm_desktop.core.services import demo_data as D
 from crm_desktop.core.services.access import require
 
@@ -681,10 +687,12 @@ class _Generator:
             "owner_id": owner,
             "pool_status": "public" if public else "private",
             "pool_since": self.dt(self.day_time(self.past_day(created_day))) if public else None,
+            "owned_since": None if public else self.dt(created),
             "remarks": rng.choice((None, None, None, "老客户介绍", "展会认识", "Met at the fair")),
             "tags": rng.choice((None, None, "重点", "老客户", "VIP,重点")),
             "search_key": search_key(name, phone, email, pinyin=pinyin),
             "normalized_name": key,
+            "sort_name": sort_name(name),
             "phone_digits": phone_digits(phone) or None,
             "last_followup_at": None,
             "next_followup_on": None,
