@@ -28,6 +28,17 @@ class ValidationError(CrmError):
     """Input that cannot be stored as given (empty name, bad code, mismatched passwords)."""
 
 
+class DuplicateCustomer(ValidationError):
+    """A customer with the same normalized name or phone exists; `matches` names them.
+
+    The person may open the existing one or save anyway (`allow_duplicate=True`).
+    """
+
+    def __init__(self, message: str, matches: list[Any]) -> None:
+        super().__init__(message)
+        self.matches = matches
+
+
 class NotFound(CrmError):
     """The record does not exist (or is outside the operator's data scope)."""
 

@@ -8,6 +8,7 @@ built the first time it is shown, so start-up pays only for the tab the person s
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,24 +28,36 @@ from crm_desktop.ui.status_bar import StatusBar
 
 @dataclass(frozen=True)
 class TabSpec:
+    """One area of the window. `factory` ("module:Class") builds its content from the context,
+    imported only when the tab is first shown; without one a placeholder stands in."""
+
     key: str
     title: str  # marked with N_, translated when the window is built
     permission: str | None  # None: every operator sees it
     description: str = ""  # what the placeholder says will be there
+    factory: str = ""
 
 
 TABS: tuple[TabSpec, ...] = (
+    TabSpec(
+        "today",
+        N_("Today"),
+        "followups.view",
+        factory="crm_desktop.ui.today:TodayTab",
+    ),
     TabSpec(
         "customers",
         N_("Customers"),
         "customers.view",
         N_("The customer list will be here: search, filters, contacts and customer history."),
+        factory="crm_desktop.ui.customers.tab:CustomersTab",
     ),
     TabSpec(
         "followups",
         N_("Follow-ups"),
         "followups.view",
         N_("Follow-up records and reminders of the next contact with each customer will be here."),
+        factory="crm_desktop.ui.followups.tab:FollowUpsTab",
     ),
     TabSpec(
         "orders",
@@ -70,14 +83,17 @@ TABS: tuple[TabSpec, ...] = (
         "statistics.view",
         N_("Charts and tables of sales, receipts and customers will be here."),
     ),
-    TabSpec("settings", N_("Settings"), None),
+    TabSpec("settings", N_("Settings"), None, factory="crm_desktop.ui.settings:SettingsArea"),
 )
 
 
-def make_settings(ctx: AppContext) -> QWidget:
-    from crm_desktop.ui.settings import SettingsArea
-
-    return SettingsArea(ctx)
+def build_tab(spec: TabSpec, ctx: AppContext) -> QWidget:
+    """The tab's real content: its factory called with the context, or a placeholder."""
+    if not spec.factory:
+        return PlaceholderTab(_(spec.title), _(spec.description))
+    module_name, _sep, class_name = spec.factory.partition(":")
+    factory = getattr(importlib.import_module(module_name), class_name)
+    return factory(ctx)
 
 
 class LazyTab(QWidget):
@@ -136,10 +152,7 @@ class MainWindow(QMainWindow):
     # -- tabs -------------------------------------------------------------------------------
 
     def _add_tab(self, spec: TabSpec) -> None:
-        if spec.key == "settings":
-            page = LazyTab(spec.key, lambda: make_settings(self.ctx))
-        else:
-            page = LazyTab(spec.key, lambda: PlaceholderTab(_(spec.title), _(spec.description)))
+        page = LazyTab(spec.key, lambda: build_tab(spec, self.ctx))
         page.setObjectName(f"tab_{spec.key}")
         self.tab_pages[spec.key] = page
         self.tabs.addTab(page, _(spec.title))
