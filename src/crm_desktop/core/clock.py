@@ -6,7 +6,7 @@ Services take a `Clock` so tests can move time (lockouts, heartbeats, reminders)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 
@@ -37,3 +37,21 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def as_local_date(value: datetime) -> date:
+    """The calendar date a stored (UTC) time falls on where the person sits."""
+    return as_utc(value).astimezone().date()
+
+
+def local_today(clock: Clock) -> date:
+    """Today's calendar date on this computer, by the injected clock (follow-up and pool days)."""
+    return as_local_date(clock.now())
+
+
+def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """UTC bounds [start of `first`, start of the day after `last`) in local time: an inclusive
+    date range as a half-open time range, so a record on the last day is in it."""
+    start = datetime.combine(first, time()).astimezone().astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time()).astimezone().astimezone(UTC)
+    return start, end
