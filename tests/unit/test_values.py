@@ -52,7 +52,8 @@ def test_search_box_finds_chinese_names_by_pinyin_initials_and_phone(
 ) -> None:
     customers.create_customer(db, boss, {"name": "北京科技有限公司", "phone": "010-1234 5678"})
     customers.create_customer(db, boss, {"name": "上海贸易有限公司", "phone": "021-5555 6666"})
-    found = [row[1] for row in customers.list_customers(db, boss, search=typed)]
+    wanted = customers.CustomerFilter(search=typed)
+    found = [row[1] for row in customers.list_customers(db, boss, wanted)]
     assert found == ["北京科技有限公司"]
 
 
