@@ -67,20 +67,21 @@ def pinyin_of(text: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables if s)
 
 
-@lru_cache(maxsize=32768)
-def _char_pinyin(char: str) -> str:
+_RUNS = re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
+
+
+@lru_cache(maxsize=65536)
+def _run_pinyin(run: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
-    return lazy_pinyin(char, style=Style.NORMAL, errors="ignore")[0] if _CJK.match(char) else char
+    return "".join(lazy_pinyin(run, style=Style.NORMAL, errors="ignore"))
 
 
 def sort_name(name: str | None) -> str:
-    """The name as lists order it: Chinese characters in pinyin, so 北京 sorts near "beijing".
-
-    Per character (each character's usual reading), not phrase-aware: ordering does not need the
-    reading of 多音字 in context, and this is ~40x cheaper for a big import (PERF-FLOORS 4c).
-    """
-    return "".join(_char_pinyin(char) for char in fold(name).replace(" ", ""))
+    """The name as lists order it: Chinese in pinyin, so 北京 sorts near "beijing" and 长沙
+    (chang sha, phrase-aware) before 上海; Latin text and digits stay as they are."""
+    text = fold(name).replace(" ", "")
+    return "".join(_run_pinyin(run) if _CJK.match(run) else run for run in _RUNS.findall(text))
 
 
 def search_key(

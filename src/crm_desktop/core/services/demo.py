@@ -692,7 +692,8 @@ class _Generator:
             "tags": rng.choice((None, None, "重点", "老客户", "VIP,重点")),
             "search_key": search_key(name, phone, email, pinyin=pinyin),
             "normalized_name": key,
-            "sort_name": sort_name(name),
+            # the parts' cached pinyin: whole-name pinyin would cost ~20 s per 100k names
+            "sort_name": pinyin.split(" ")[0] if pinyin else sort_name(name),
             "phone_digits": phone_digits(phone) or None,
             "last_followup_at": None,
             "next_followup_on": None,
