@@ -16,6 +16,33 @@ page = RecordListPage(
 Reloading keeps the selected record (by its `id`). Column widths are remembered per list name in
 QSettings (`lists/<name>/widths`). A loader that raises a `CrmError` shows its message instead of
 the table.
+
+Very long lists (customers) are paged and sorted by the service instead of in memory:
+
+```python
+page = RecordListPage(
+    "customers",
+    _("Customers"),
+    columns=[Column("name", _("Name"), sort_key="name"), Column("phone", _("Phone"))],
+    loader=lambda sort: PagedSource(
+        lambda offset, limit: customers.list_customers(
+            db, actor, current_filter, sort=sort.key, descending=sort.descending,
+            limit=limit, offset=offset),
+        lambda: customers.count_customers(db, actor, current_filter),
+    ),
+    server_sort=True,              # the loader gets a ServerSort; headers re-query, never sort
+    sort=ServerSort("name"),       # the first order (default: the first column with a sort_key)
+    search_widget=search_box,      # the tab's own search (Ctrl+F); no local quick filter
+    count_text=lambda n: _("{n} customers").format(n=f"{n:,}"),
+)
+```
+
+A header click on a column with a `sort_key` reloads with that key (clicking again flips the
+direction); columns without one do not sort. Server lists have no local quick filter (it would
+filter only the loaded page); a tab gives its own `search_widget`, which Ctrl+F focuses. The total
+(`count_text`) is shown beside the title. A plain `reload()` reads again as many rows as were
+loaded (up to `KEEP_LOADED`), so the selection survives; `reload(fresh=True)` starts from the first
+page (a new search, filter or order).
 """
 
 from __future__ import annotations
@@ -48,9 +75,12 @@ from crm_desktop.ui.widgets.record_table_model import (
     RecordTableModel,
     Row,
     RowSource,
+    ServerSort,
 )
 
 Loader = Callable[[], Sequence[Row] | RowSource]
+SortedLoader = Callable[[ServerSort], Sequence[Row] | RowSource]
+KEEP_LOADED = 5000  # a refresh reads again at most this many rows to keep the selection in view
 
 
 @dataclass
@@ -68,7 +98,12 @@ class ListAction:
 
 
 class RecordListPage(QWidget):
-    """Title, toolbar, quick filter and a sortable table over rows from `loader`."""
+    """Title, toolbar, quick filter and a sortable table over rows from `loader`.
+
+    With `server_sort` the loader takes a `ServerSort` and the service orders the rows (see the
+    module docstring); `search_widget` replaces the quick filter; `count_text(total)` labels the
+    number of records; `empty_text` may be a callable (e.g. a different text while filtered).
+    """
 
     selection_changed = Signal(object)  # the selected row or None
     loaded = Signal()
@@ -78,18 +113,22 @@ class RecordListPage(QWidget):
         name: str,
         title: str,
         columns: Sequence[Column],
-        loader: Loader,
+        loader: Loader | SortedLoader,
         *,
         on_new: Callable[[], Any] | None = None,
         on_edit: Callable[[Row], Any] | None = None,
         on_toggle_active: Callable[[Row, bool], Any] | None = None,
         active_key: str = "active",
         actions: Sequence[ListAction] = (),
-        empty_text: str = "",
+        empty_text: str | Callable[[], str] = "",
         muted: Callable[[Row], bool] | None = None,
         key: str | int = "id",
         settings: QSettings | None = None,
         header_widgets: Sequence[QWidget] = (),
+        server_sort: bool = False,
+        sort: ServerSort | None = None,
+        search_widget: QWidget | None = None,
+        count_text: Callable[[int], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -98,6 +137,9 @@ class RecordListPage(QWidget):
         self.on_edit = on_edit
         self.active_key = active_key
         self.empty_text = empty_text or _("Nothing here yet.")
+        self.server_sort = server_sort
+        self.sort = sort if sort is not None or not server_sort else _first_sort(columns)
+        self.count_text = count_text
         self._settings = settings
         self._restoring = False
         self._widths_restored = False
@@ -105,8 +147,12 @@ class RecordListPage(QWidget):
             muted = lambda row: not Column(active_key, "").raw(row)  # noqa: E731
 
         self.model = RecordTableModel(columns, muted=muted, key=key, parent=self)
+        self.model.fetch_failed.connect(lambda exc: prompts.show_error(self, exc))
         self.proxy = RecordFilterProxy(self)
         self.proxy.setSourceModel(self.model)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("recordCount")
+        self.count_label.setVisible(count_text is not None)
 
         # title and toolbar
         self.title = QLabel(title)
@@ -160,19 +206,26 @@ class RecordListPage(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.filter.setMaximumWidth(260)
         self.filter.textChanged.connect(self._filter_changed)
-        QShortcut(
-            QKeySequence.StandardKey.Find,
-            self,
-            activated=self.filter.setFocus,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+        self.search_widget = search_widget
+        local_filter = search_widget is None and not server_sort
+        find_target = self.filter if local_filter else search_widget
+        if find_target is not None:
+            QShortcut(
+                QKeySequence.StandardKey.Find,
+                self,
+                activated=lambda: _focus(find_target),
+                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            )
 
         # table and empty state
         self.table = QTableView()
         self.table.setObjectName(f"list_{name}")
         self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        if server_sort:
+            self._init_server_sort()
+        else:
+            self.table.setSortingEnabled(True)
+            self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -199,10 +252,16 @@ class RecordListPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.title)
+        top.addWidget(self.count_label)
         for widget in header_widgets:
             top.addWidget(widget)
         top.addStretch()
-        top.addWidget(self.filter)
+        if local_filter:
+            top.addWidget(self.filter)
+        else:
+            self.filter.hide()
+            if search_widget is not None:
+                top.addWidget(search_widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -273,22 +332,80 @@ class RecordListPage(QWidget):
             active = row is None or self._is_active(row)
             toggle.setText(_("Deactivate") if active else _("Activate"))
 
+    # --- server-side sorting -----------------------------------------------------------------
+    def _init_server_sort(self) -> None:
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        self._show_sort()
+        header.sortIndicatorChanged.connect(self._header_sort_changed)
+
+    def _show_sort(self) -> None:
+        """Put the header's arrow on the column the rows are sorted by."""
+        header = self.table.horizontalHeader()
+        section = next(
+            (
+                i
+                for i, column in enumerate(self.model.columns)
+                if self.sort is not None and column.sort_key == self.sort.key
+            ),
+            -1,
+        )
+        descending = self.sort is not None and self.sort.descending
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        blocked = header.blockSignals(True)
+        header.setSortIndicator(section, order)
+        header.blockSignals(blocked)
+
+    def _header_sort_changed(self, section: int, order: Qt.SortOrder) -> None:
+        key = (
+            self.model.columns[section].sort_key
+            if 0 <= section < self.model.columnCount()
+            else None
+        )
+        if key is None:  # the service cannot sort by this column: keep the current order
+            self._show_sort()
+            return
+        self.set_sort(ServerSort(key, order == Qt.SortOrder.DescendingOrder))
+
+    def set_sort(self, sort: ServerSort) -> None:
+        """Ask the service for the rows in this order (server lists)."""
+        self.sort = sort
+        self._show_sort()
+        self.reload(fresh=True)
+
     # --- rows --------------------------------------------------------------------------------
-    def reload(self) -> None:
-        """Load the rows again, keeping the selected record and the sort order."""
+    def _load(self) -> Sequence[Row] | RowSource:
+        if self.server_sort:
+            assert self.sort is not None, "a server-sorted list needs a column with a sort_key"
+            return self.loader(self.sort)  # type: ignore[call-arg]
+        return self.loader()  # type: ignore[call-arg]
+
+    def reload(self, *, fresh: bool = False) -> None:
+        """Load the rows again, keeping the selected record and the sort order.
+
+        A paged list reads again as many rows as it had loaded (so the selection stays in view),
+        unless `fresh` (a new search, filter or order), which starts from the first page.
+        """
         selected = self.selected_row()
         key = self.model.key_of(selected) if selected is not None else None
+        had = 0 if fresh else min(self.model.rowCount(), KEEP_LOADED)
         try:
-            loaded = self.loader()
+            loaded = self._load()
+            fill_to = getattr(loaded, "fill_to", None)
+            if had and callable(fill_to):
+                fill_to(had)
         except CrmError as exc:
             self.model.set_rows([])
             self._show_empty(exc.message)
+            self._show_count()
             self.loaded.emit()
             return
         if isinstance(loaded, Sequence):
             self.model.set_rows(loaded)
         else:
             self.model.set_source(loaded)
+        self._show_count()
         self._restore_widths()
         if key is not None:
             self.select_key(key)
@@ -330,13 +447,22 @@ class RecordListPage(QWidget):
         self.proxy.set_quick_filter(text)
         self._refresh_empty()
 
+    def total(self) -> int:
+        """How many records the list has in all (paged lists: also those not loaded yet)."""
+        return self.model.total()
+
+    def _show_count(self) -> None:
+        if self.count_text is not None:
+            self.count_label.setText(self.count_text(self.total()))
+
     def _refresh_empty(self) -> None:
         if self.proxy.rowCount():
             self.stack.setCurrentWidget(self.table)
         elif self.model.rowCount():
             self._show_empty(_("Nothing matches “{text}”.").format(text=self.filter.text()))
         else:
-            self._show_empty(self.empty_text)
+            empty = self.empty_text
+            self._show_empty(empty() if callable(empty) else empty)
 
     def _show_empty(self, text: str) -> None:
         self.empty.setText(text)
@@ -377,3 +503,15 @@ class RecordListPage(QWidget):
         header = self.table.horizontalHeader()
         widths = [header.sectionSize(i) for i in range(header.count())]
         self.settings().setValue(self._widths_key(), widths)
+
+
+def _first_sort(columns: Sequence[Column]) -> ServerSort | None:
+    key = next((column.sort_key for column in columns if column.sort_key), None)
+    return ServerSort(key) if key else None
+
+
+def _focus(widget: QWidget) -> None:
+    widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    select_all = getattr(widget, "selectAll", None)
+    if callable(select_all):
+        select_all()

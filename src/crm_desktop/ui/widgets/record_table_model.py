@@ -5,9 +5,13 @@ formats them (money with thousands separators, UTC times in local time, lookups 
 proxy sorts on the raw values, never on the formatted text. Rows are plain values (dicts, tuples
 or frozen dataclasses), never ORM objects.
 
-Rows come from a `RowSource`. `ListSource` holds a list already loaded; a paged source for very
-long lists implements the same four methods and the model asks it for more rows on demand through
-Qt's `canFetchMore`/`fetchMore`.
+Rows come from a `RowSource`. `ListSource` holds a list already loaded (settings lists; the
+proxy sorts and quick-filters them in memory). `PagedSource` serves very long lists (100,000
+customers): it asks a service for one page at a time (`fetch(offset, limit)`, 200 rows) and for the
+total once (`total()`), and the model fetches the next page through Qt's `canFetchMore`/`fetchMore`
+as the person scrolls. Such lists are sorted by the service, not the proxy: a column that the
+service can sort by names its `sort_key`, and the list page reloads with that key when its header
+is clicked (see `RecordListPage(server_sort=True)`). `ServerSort` is that (key, descending) pair.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.money import format_money, to_money
 
@@ -52,6 +58,10 @@ class Column:
     width: the initial width in pixels (remembered widths win).
     lookup: for kind "lookup": id -> name.
     bool_words: for kind "bool": show Yes/No instead of a tick.
+    sort_key: for server-sorted lists: the service's sort key for this column (None: the column
+        cannot be sorted there).
+    emphasis: marks cells that need attention (e.g. an overdue date): shown bold in a warning
+        colour.
     """
 
     key: str | int
@@ -62,6 +72,8 @@ class Column:
     width: int | None = None
     lookup: Mapping[Any, str] | None = None
     bool_words: bool = False
+    sort_key: str | None = None
+    emphasis: Callable[[Row], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -125,10 +137,24 @@ def local_time(value: datetime) -> datetime:
     return value.astimezone()
 
 
+@dataclass(frozen=True)
+class ServerSort:
+    """The order a server-sorted list asks its service for: a `Column.sort_key` and direction."""
+
+    key: str
+    descending: bool = False
+
+
 class RowSource(Protocol):
     """Where a model's rows come from; a paged source fetches more when asked."""
 
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """How many rows are loaded (the model's row count)."""
+        ...
+
+    def total(self) -> int:
+        """How many rows the list has in all, loaded or not."""
+        ...
 
     def row(self, index: int) -> Row: ...
 
@@ -150,6 +176,9 @@ class ListSource:
     def count(self) -> int:
         return len(self.rows)
 
+    def total(self) -> int:
+        return len(self.rows)
+
     def row(self, index: int) -> Row:
         return self.rows[index]
 
@@ -163,6 +192,63 @@ class ListSource:
         self.rows.extend(rows)
 
 
+PAGE_SIZE = 200
+Fetch = Callable[[int, int], Sequence[Row]]
+
+
+class PagedSource:
+    """Rows read from a service a page at a time: `fetch(offset, limit)` and `total()`.
+
+    The total and the first page are read when the source is made, so a service error surfaces
+    in the list page's loader, where it is shown. `fill_to(n)` reads up to n rows before the
+    source is shown (a refresh keeps the rows the person had scrolled to). Rows inserted or
+    removed on the server between pages may shift a row by a page; the next reload puts it right.
+    """
+
+    def __init__(
+        self, fetch: Fetch, total: Callable[[], int], *, page_size: int = PAGE_SIZE
+    ) -> None:
+        self._fetch = fetch
+        self.page_size = page_size
+        self._total = total()
+        self.rows: list[Row] = []
+        self._exhausted = False
+        self.rows.extend(self._read(page_size))
+
+    def fill_to(self, count: int) -> None:
+        """Read more rows until `count` are loaded (or the list ends); before it is shown."""
+        if count > len(self.rows) and not self._exhausted:
+            self.rows.extend(self._read(count - len(self.rows)))
+
+    def _read(self, limit: int) -> Sequence[Row]:
+        try:
+            rows = self._fetch(len(self.rows), limit)
+        except CrmError:
+            self._exhausted = True  # do not ask again on every scroll; a reload tries afresh
+            raise
+        if len(rows) < limit or len(self.rows) + len(rows) >= self._total:
+            self._exhausted = True
+        return rows
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def total(self) -> int:
+        return max(self._total, len(self.rows))
+
+    def row(self, index: int) -> Row:
+        return self.rows[index]
+
+    def can_fetch_more(self) -> bool:
+        return not self._exhausted
+
+    def fetch_more(self) -> Sequence[Row]:
+        return () if self._exhausted else self._read(self.page_size)
+
+    def append(self, rows: Sequence[Row]) -> None:
+        self.rows.extend(rows)
+
+
 def _muted_brush() -> QBrush:
     app = QApplication.instance()
     if isinstance(app, QApplication):
@@ -170,12 +256,23 @@ def _muted_brush() -> QBrush:
     return QBrush(QColor("gray"))
 
 
+def _emphasis(role: int) -> QFont | QBrush:
+    if role == Qt.ItemDataRole.FontRole:
+        font = QFont()
+        font.setBold(True)
+        return font
+    return QBrush(QColor("#c62828"))
+
+
 class RecordTableModel(QAbstractTableModel):
     """Rows of plain values shown through a column spec.
 
     `muted(row)` greys out a row (inactive entries); `key` names the identity used to keep the
-    selection across reloads (default "id").
+    selection across reloads (default "id"). `fetch_failed` carries a `CrmError` raised while
+    fetching the next page (the page shows it).
     """
+
+    fetch_failed = Signal(object)
 
     def __init__(
         self,
@@ -205,6 +302,11 @@ class RecordTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> Row:
         return self.source.row(row)
+
+    def total(self) -> int:
+        """How many rows the list has in all (more than `rowCount` while pages are unread)."""
+        total = getattr(self.source, "total", None)
+        return int(total()) if callable(total) else self.source.count()
 
     def key_of(self, row: Row) -> Any:
         return self.key_column.raw(row)
@@ -238,7 +340,11 @@ class RecordTableModel(QAbstractTableModel):
     def fetchMore(self, parent: AnyIndex) -> None:
         if parent.isValid():
             return
-        rows = self.source.fetch_more()
+        try:
+            rows = self.source.fetch_more()
+        except CrmError as exc:
+            self.fetch_failed.emit(exc)
+            return
         if not rows:
             return
         first = self.source.count()
@@ -260,6 +366,10 @@ class RecordTableModel(QAbstractTableModel):
             and self.muted(self.source.row(index.row()))
         ):
             return _muted_brush()
+        if role in (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole) and (
+            column.emphasis is not None and column.emphasis(self.source.row(index.row()))
+        ):
+            return _emphasis(role)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = column.text(self.source.row(index.row()))
             return text if len(text) > 40 else None
