@@ -334,6 +334,46 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pool_table(candidates: Sequence[Any]) -> None:
+    """Customers and when they return, aligned for a terminal (Chinese characters are wide)."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    header = (_("Customer"), _("Owner"), _("Idle since"), _("Returns on"), _("Reason"))
+    rows = [header] + [
+        (c.name, c.owner_name or "-", c.idle_since.isoformat(), c.returns_on.isoformat(), c.reason)
+        for c in candidates
+    ]
+    widths = [max(width(row[i]) for row in rows) for i in range(len(header) - 1)]
+    for row in rows:
+        cells = [cell + " " * (w - width(cell)) for cell, w in zip(row, widths, strict=False)]
+        _out("  " + "  ".join([*cells, row[-1]]))
+
+
+def cmd_pool_run_rules(args: argparse.Namespace) -> int:
+    from crm_desktop.core.services import pool
+
+    db = open_current(args)
+    actor = login(db, args)
+    run = pool.run_rules(db, actor, dry_run=args.dry_run)
+    returned = (
+        _("Would return to the public pool: {count}")
+        if args.dry_run
+        else _("Returned to the public pool: {count}")
+    )
+    _out(returned.format(count=len(run.returned)))
+    if run.returned:
+        _pool_table(run.returned)
+    _out(_("Returning soon (owners warned): {count}").format(count=len(run.warned)))
+    if run.warned:
+        _pool_table(run.warned)
+    if args.dry_run:
+        _out(_("Dry run: nothing was changed."))
+    return 0
+
+
 # --- parser --------------------------------------------------------------------------------------
 
 
@@ -396,6 +436,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help=_("bring the schema up to this version"))
     migrate.set_defaults(func=cmd_migrate)
+
+    pool_parser = commands.add_parser("pool", help=_("the public pool of customers"))
+    pool_commands = pool_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    run_rules = pool_commands.add_parser(
+        "run-rules", help=_("return idle customers to the pool and list those due soon")
+    )
+    run_rules.add_argument(
+        "--dry-run", action="store_true", help=_("only show what would happen; change nothing")
+    )
+    run_rules.set_defaults(func=cmd_pool_run_rules)
     return parser
 
 
