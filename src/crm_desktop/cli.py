@@ -446,6 +446,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help=_("only show what would happen; change nothing")
     )
     run_rules.set_defaults(func=cmd_pool_run_rules)
+
+    from crm_desktop.cli_customers import register
+
+    register(commands)
     return parser
 
 

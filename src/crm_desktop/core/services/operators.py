@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database
-from crm_desktop.core.errors import ValidationError
+from crm_desktop.core.errors import NotFound, ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import DataScope, Operator, Role, RolePermission, Team
 from crm_desktop.core.passwords import hash_password
@@ -41,6 +41,16 @@ def operator_choices(db: Database, actor: Actor) -> list[tuple[int, str]]:
             select(Operator.id, Operator.name).where(Operator.active).order_by(Operator.code)
         )
         return [(r.id, r.name) for r in rows]
+
+
+def operator_id_by_code(db: Database, actor: Actor, code: str) -> int:
+    """The id of the active operator with this login name (the command line names people so)."""
+    with db.read() as session:
+        current_operator(session, actor)
+        found = session.scalar(select(Operator.id).where(Operator.code == code, Operator.active))
+        if found is None:
+            raise NotFound(_("There is no active operator “{code}”.").format(code=code))
+        return found
 
 
 def list_operators(db: Database, actor: Actor) -> list[dict[str, Any]]:

@@ -1,0 +1,70 @@
+"""How the `crm` command prints lists: an aligned table for people, CSV or JSON for programs.
+
+Chinese characters take two columns in a terminal, so the table pads by display width, not by
+character count.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+FORMATS = ("table", "csv", "json")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def print_rows(
+    headers: Sequence[str], keys: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str
+) -> None:
+    """Rows (sequences in `keys` order) as a table, CSV (header row) or JSON (list of objects)."""
+    if fmt == "json":
+        data = [{k: _json_value(v) for k, v in zip(keys, row, strict=True)} for row in rows]
+        print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(keys)
+        writer.writerows([[_text(v) for v in row] for row in rows])
+        sys.stdout.flush()
+        return
+    texts = [[_text(v) for v in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in texts]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True))
+
+    print(line(headers).rstrip(), flush=True)
+    print("  ".join("-" * w for w in widths), flush=True)
+    for row in texts:
+        print(line(row).rstrip(), flush=True)
