@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.core.actor import Actor
-from crm_desktop.core.clock import Clock, as_utc
+from crm_desktop.core.clock import as_local_date, as_utc, local_day_bounds
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import NotFound, PermissionDenied, ValidationError
 from crm_desktop.core.i18n import N_, _, translated
@@ -119,27 +119,13 @@ class SupervisionRow(NamedTuple):
 # --- local calendar days -----------------------------------------------------------------------
 
 
-def local_today(clock: Clock) -> date:
-    """Today as the person at this PC counts days (the clock's instant in local time)."""
-    return clock.now().astimezone().date()
-
-
-def local_day(moment: datetime) -> date:
-    return as_utc(moment).astimezone().date()
-
-
-def day_start(day: date) -> datetime:
-    """The UTC instant when the local calendar day begins."""
-    return as_utc(datetime.combine(day, time.min).astimezone())
-
-
 def _in_days(column: Any, first: date | None, last: date | None) -> list[ColumnElement[bool]]:
     """Inclusive local days as the UTC range [first 00:00 local, last+1 00:00 local)."""
     conditions = []
     if first is not None:
-        conditions.append(column >= day_start(first))
+        conditions.append(column >= local_day_bounds(first, first)[0])
     if last is not None:
-        conditions.append(column < day_start(last + timedelta(days=1)))
+        conditions.append(column < local_day_bounds(last, last)[1])
     return conditions
 
 
@@ -560,7 +546,7 @@ def supervision(
         if team_id is not None:
             where.append(FollowUp.operator_id.in_(team_members(team_id)))
         per_day = Counter(
-            (local_day(happened_at), operator_id)
+            (as_local_date(happened_at), operator_id)
             for happened_at, operator_id in session.execute(
                 select(FollowUp.happened_at, FollowUp.operator_id).where(*where)
             )
