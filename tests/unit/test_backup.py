@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -38,3 +39,19 @@ def test_rotation_keeps_only_the_newest(tmp_path: Path) -> None:
         "crm-20260102-120000-daily.db",
     ]
     assert len(list(tmp_path.glob("crm-*.db"))) == 3
+
+
+def test_backup_keeps_big_attachments_that_live_beside_the_database(
+    db: Database, boss: Actor, tmp_path: Path
+) -> None:
+    from crm_desktop.core.services import attachments
+
+    upload = tmp_path / "扫描件.pdf"
+    upload.write_bytes(os.urandom(2 * 1024 * 1024))
+    customer = customers.create_customer(db, boss, {"name": "附件客户"})
+    attachments.add_attachment(db, boss, "customer", customer, upload)
+
+    result = backup_database(db)
+
+    mirrored = result.path.parent / f"{db.path.stem}.files"
+    assert [p.read_bytes() for p in mirrored.iterdir()] == [upload.read_bytes()]

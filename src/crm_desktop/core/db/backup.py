@@ -7,6 +7,7 @@ failure is raised, so nobody relies on a broken backup.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +43,7 @@ def backup_database(
         stamp = db.clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
         dest = folder / f"{db.path.stem}-{stamp}-{reason}.db"
     result = copy_sqlite(db.path, dest)
+    mirror_attachment_files(db.path, dest.parent)
     if dest.parent == backup_dir(db.path):
         rotate(dest.parent, db.path.stem)
     return result
@@ -75,6 +77,27 @@ def copy_sqlite(source: Path, dest: Path) -> BackupResult:
         )
     partial.replace(dest)
     return BackupResult(dest, dest.stat().st_size)
+
+
+def mirror_attachment_files(db_path: Path, folder: Path) -> int:
+    """Copy big attachments ("<stem>.files/", named by their SHA-256) beside the backup.
+
+    The files never change once written, so only new ones are copied, and one mirror serves
+    every backup in the folder. Returns how many were copied.
+    """
+    source = db_path.parent / f"{db_path.stem}.files"
+    if not source.is_dir():
+        return 0
+    target = folder / source.name
+    target.mkdir(parents=True, exist_ok=True)
+    copied = 0
+    for item in source.iterdir():
+        if item.is_file() and not item.name.startswith(".") and not (target / item.name).exists():
+            partial = target / f".{item.name}.partial"
+            shutil.copyfile(item, partial)
+            partial.replace(target / item.name)
+            copied += 1
+    return copied
 
 
 def rotate(folder: Path, stem: str, keep: int = KEEP_BACKUPS) -> list[Path]:
