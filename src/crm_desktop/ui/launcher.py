@@ -246,7 +246,7 @@ class Launcher(QObject):
             return
         self.ctx = AppContext(self.db, actor, key)
         self.ctx.bus.language_requested.connect(self.switch_language)
-        self.show_window()
+        self.show_window(tab="today")  # the day's work first (falls back to the remembered tab)
         self._drop_dialog()
         self.heartbeat.start()
         if self.options.quit_after_show:
@@ -270,7 +270,8 @@ class Launcher(QObject):
         self.beat()
 
     def housekeeping(self) -> None:
-        """The daily backup, off the GUI thread; a failure is a notice, not a dialog."""
+        """The daily backup, then the public-pool rule, off the GUI thread; a failure is a
+        notice, not a dialog."""
         from crm_desktop.core.db.backup import backup_if_due
 
         db, window = self.db, self.window
@@ -288,6 +289,38 @@ class Launcher(QObject):
             ),
             on_error=lambda exc: window.status.notice(
                 _("The daily backup failed: {error}").format(error=exc)
+            ),
+        )
+        self.apply_pool_rules()
+
+    def apply_pool_rules(self) -> None:
+        """Idle customers go back to the public pool when any PC logs in (the firm's rule)."""
+        from crm_desktop.core.changes import Changes
+        from crm_desktop.core.i18n import ngettext
+        from crm_desktop.core.services import pool
+
+        ctx, window = self.ctx, self.window
+        if ctx is None or window is None:
+            return
+
+        def returned(run: Any) -> None:
+            if run.returned:
+                window.status.notice(
+                    ngettext(
+                        "{count} idle customer went back to the public pool.",
+                        "{count} idle customers went back to the public pool.",
+                        len(run.returned),
+                    ).format(count=len(run.returned))
+                )
+                ctx.notify(Changes.of("customers"))
+
+        ops.run(
+            lambda _progress: pool.run_rules(ctx.db, ctx.actor),
+            parent=window,
+            show_progress=False,
+            on_success=returned,
+            on_error=lambda exc: window.status.notice(
+                _("The public-pool rule could not run: {error}").format(error=exc)
             ),
         )
 
