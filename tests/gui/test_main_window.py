@@ -13,7 +13,16 @@ from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.placeholder_tab import PlaceholderTab
 from crm_desktop.ui.settings import SettingsArea
 
-ALL_TABS = ["customers", "followups", "orders", "receipts", "service", "statistics", "settings"]
+ALL_TABS = [
+    "today",
+    "customers",
+    "followups",
+    "orders",
+    "receipts",
+    "service",
+    "statistics",
+    "settings",
+]
 
 
 def action(window: MainWindow, name: str) -> QAction:
@@ -32,7 +41,7 @@ def test_boss_switches_through_every_tab(logged_in, qtbot):
         assert page not in seen
         seen.append(page)
         assert page.content is not None  # built when first shown
-    assert isinstance(window.tab_pages["customers"].content, PlaceholderTab)
+    assert isinstance(window.tab_pages["orders"].content, PlaceholderTab)
     assert isinstance(window.tab_pages["settings"].content, SettingsArea)
 
 
@@ -49,9 +58,9 @@ def test_service_staff_do_not_see_tabs_they_may_not_view(db, make_operator, qtbo
     actor = make_operator("svc", "service")  # the preset lacks orders, receipts, statistics
     window = MainWindow(AppContext(db, actor))
     qtbot.addWidget(window)
-    assert window.tab_keys() == ["customers", "followups", "service", "settings"]
+    assert window.tab_keys() == ["today", "customers", "followups", "service", "settings"]
     assert window.findChild(QAction, "backup") is None
-    assert action(window, "go_settings").shortcut() == QKeySequence("Ctrl+4")
+    assert action(window, "go_settings").shortcut() == QKeySequence("Ctrl+5")
 
 
 def test_standard_shortcuts(logged_in):
@@ -153,10 +162,11 @@ def test_a_tab_that_fails_to_build_shows_the_error_and_the_window_survives(
 ):
     from crm_desktop.ui import main_window
 
-    def broken(_ctx):
-        raise ZeroDivisionError("bug in settings")
+    def broken(spec, _ctx):
+        if spec.key == "settings":
+            raise ZeroDivisionError("bug in settings")
 
-    monkeypatch.setattr(main_window, "make_settings", broken)
+    monkeypatch.setattr(main_window, "build_tab", broken)
     window = MainWindow(logged_in.ctx)
     window.detach()
     window.select_tab("settings")
