@@ -94,3 +94,31 @@ def test_lockout_on_postgresql(pg: Database, pg_boss: Actor) -> None:
             auth.login(pg, "boss", "wrong-password")
     with pytest.raises(AccountLocked):
         auth.login(pg, "boss", "wrong-password")
+
+
+def test_customer_ledger_work_on_postgresql(pg: Database, pg_boss: Actor) -> None:
+    """Search, server-side order (empty owners last), duplicates, a follow-up and the pool."""
+    from datetime import date
+
+    from crm_desktop.core.errors import DuplicateCustomer
+    from crm_desktop.core.services import followups, pool
+
+    bj = customers.create_customer(
+        pg, pg_boss, {"name": "北京科技有限公司", "phone": "010-62345678"}
+    )
+    customers.create_customer(pg, pg_boss, {"name": "长沙公海客户", "pool_status": "public"})
+    found = customers.list_customers(pg, pg_boss, customers.CustomerFilter(search="bjkj"))
+    assert [row.id for row in found] == [bj]
+    assert [row.owner_name for row in customers.list_customers(pg, pg_boss, sort="owner")] == [
+        "老板",
+        None,
+    ]
+    with pytest.raises(DuplicateCustomer):
+        customers.create_customer(pg, pg_boss, {"name": "北京科技"})
+    followups.record_followup(
+        pg, pg_boss, {"customer_id": bj, "content": "电话", "next_followup_on": date(2030, 1, 2)}
+    )
+    assert customers.get_customer(pg, pg_boss, bj)["next_followup_on"] == date(2030, 1, 2)
+    public = customers.list_customers(pg, pg_boss, customers.CustomerFilter(pool="public"))
+    assert pool.claim(pg, pg_boss, [public[0].id]) == 1
+    assert customers.count_customers(pg, pg_boss, customers.CustomerFilter(pool="mine")) == 2
