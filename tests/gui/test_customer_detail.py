@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -123,7 +123,11 @@ def test_open_existing_replaces_the_new_customer_window_with_the_match(
 
 
 def test_a_contact_added_through_the_contacts_tab_is_stored(
-    qtbot: QtBot, host: QWidget, db: Database, boss: Actor, answers: Answers
+    qtbot: QtBot,
+    host: QWidget,
+    db: Database,
+    boss: Actor,
+    answers: Answers,  # noqa: F811
 ) -> None:
     customer_id = add_customer(db, boss, "Delta Corp")
     dialog, notified = open_dialog(qtbot, host, db, boss, customer_id)
@@ -151,7 +155,11 @@ def test_a_contact_added_through_the_contacts_tab_is_stored(
 
 
 def test_field_history_shows_a_phone_change_and_restore_brings_the_old_number_back(
-    qtbot: QtBot, host: QWidget, db: Database, boss: Actor, answers: Answers
+    qtbot: QtBot,
+    host: QWidget,
+    db: Database,
+    boss: Actor,
+    answers: Answers,  # noqa: F811
 ) -> None:
     customer_id = add_customer(db, boss, "Epsilon", "010-1111 1111")
     dialog, _notified = open_dialog(qtbot, host, db, boss, customer_id)
@@ -199,7 +207,11 @@ def test_salesperson_without_transfer_right_cannot_change_the_owner(
 
 
 def test_escape_with_unsaved_edits_asks_and_keeps_the_window_when_declined(
-    qtbot: QtBot, host: QWidget, db: Database, boss: Actor, answers: Answers
+    qtbot: QtBot,
+    host: QWidget,
+    db: Database,
+    boss: Actor,
+    answers: Answers,  # noqa: F811
 ) -> None:
     customer_id = add_customer(db, boss, "Eta")
     dialog, _notified = open_dialog(qtbot, host, db, boss, customer_id)
@@ -213,3 +225,90 @@ def test_escape_with_unsaved_edits_asks_and_keeps_the_window_when_declined(
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert len(answers.questions) == 2
     assert customers.get_customer(db, boss, customer_id)["address"] is None
+
+
+def test_inner_tabs_follow_the_operators_permissions_and_build_when_first_shown(
+    qtbot: QtBot, host: QWidget, db: Database, boss: Actor, make_operator: MakeOperator
+) -> None:
+    customer_id = add_customer(db, boss, "Theta")
+    dialog, _notified = open_dialog(qtbot, host, db, boss, customer_id)
+    assert dialog.tabs is not None
+    everything = ["contacts", "followups", "orders", "receipts", "service", "attachments"]
+    assert list(dialog.tabs.pages) == [*everything, "history"]
+    assert dialog.tabs.built("orders") is None  # not read until looked at
+    for key in everything:
+        page = dialog.tabs.open_tab(key)
+        assert page.stack.currentWidget() is page.empty  # empty, not an error
+        assert page.empty.text() == page.empty_text
+    assert {row.field for row in dialog.tabs.open_tab("history").rows()} == {"name", "owner_id"}
+
+    service = make_operator("fix", "service")  # sees customers, not orders or receipts
+    other, _n = open_dialog(qtbot, host, db, service, customer_id)
+    assert other.tabs is not None
+    assert "orders" not in other.tabs.pages and "receipts" not in other.tabs.pages
+    assert other.tabs.open_tab("history").actions_by_key.get("restore") is None
+    assert not other.save_button.isEnabled()
+
+
+def test_a_followup_recorded_elsewhere_appears_in_the_followups_tab(
+    qtbot: QtBot, host: QWidget, db: Database, boss: Actor
+) -> None:
+    from crm_desktop.core.changes import Changes
+    from crm_desktop.core.services import followups
+
+    customer_id = add_customer(db, boss, "Iota")
+    dialog, _notified = open_dialog(qtbot, host, db, boss, customer_id)
+    assert dialog.tabs is not None
+    page = dialog.tabs.open_tab("followups")
+    assert page.rows() == []
+
+    followups.record_followup(
+        db, boss, {"customer_id": customer_id, "method": "phone", "content": "Asked for a quote"}
+    )
+    dialog.ctx.notify(Changes.of("followups"))
+    assert [row.content for row in page.rows()] == ["Asked for a quote"]
+    assert "Last follow-up: never" not in dialog.info.text()
+
+    page.action("record").trigger()
+    recorder = dialog.findChild(QWidget, "followupDialog")
+    assert recorder is not None and recorder.isVisible()
+
+
+def test_a_file_attached_through_the_attachments_tab_is_listed_and_a_too_big_one_is_refused(
+    qtbot: QtBot,
+    host: QWidget,
+    db: Database,
+    boss: Actor,
+    answers: Answers,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from crm_desktop.core.services import attachments
+    from crm_desktop.ui.customers import attachments_panel
+
+    small, big = tmp_path / "offer.txt", tmp_path / "video.bin"
+    small.write_text("price list")
+    big.write_bytes(b"x" * 2048)
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 1024)
+    customer_id = add_customer(db, boss, "Kappa")
+    dialog, notified = open_dialog(qtbot, host, db, boss, customer_id)
+    assert dialog.tabs is not None
+    page = dialog.tabs.open_tab("attachments")
+
+    monkeypatch.setattr(attachments_panel, "choose_files", lambda _parent: [small, big])
+    page.action("add").trigger()
+    assert [row.filename for row in page.rows()] == ["offer.txt"]
+    assert len(answers.errors) == 1 and "video.bin" in answers.errors[0]
+    assert "attachments" in notified.kinds()
+
+    opened: list[Path] = []
+    monkeypatch.setattr(attachments_panel, "open_folder", lambda: tmp_path / "open")
+    monkeypatch.setattr(attachments_panel, "open_file", opened.append)
+    (tmp_path / "open").mkdir()
+    assert page.select_key(page.rows()[0].id)
+    page.action("open").trigger()
+    assert [p.read_text() for p in opened] == ["price list"]
+
+    page.action("remove").trigger()
+    assert answers.questions and page.rows() == []
+    assert attachments.list_attachments(db, boss, "customer", customer_id) == []

@@ -222,8 +222,14 @@ def followups_list(page: CustomerPage) -> RecordListPage:
 
         record_followup(page.ctx, page.parent, page.customer_id)
 
+    def edit(row: Any) -> None:
+        from crm_desktop.ui.followups.dialog import edit_followup
+
+        edit_followup(page.ctx, page.parent, row.id)
+
     actions = []
-    if page.can("followups.create"):
+    may_record = page.can("followups.create")
+    if may_record:
         actions.append(ListAction("record", _("Record follow-up…"), record, needs_selection=False))
     return inner_list(
         "followups",
@@ -239,6 +245,7 @@ def followups_list(page: CustomerPage) -> RecordListPage:
         ],
         load,
         actions,
+        on_edit=edit if may_record else None,  # the service refuses other people's
         empty_text=_("No follow-ups with this customer yet."),
     )
 
