@@ -1,0 +1,241 @@
+"""The Today tab, opened at login: what needs the salesperson's attention now.
+
+Three short lists from one `today_queue` call: customers whose next follow-up is due or overdue
+(overdue ones in red), own customers about to return to the public pool, and unread annotations
+from managers. Double-click opens the customer (or the annotation); the lists refresh whenever
+follow-ups, customers or annotations change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from crm_desktop.core.changes import Changes
+from crm_desktop.core.clock import local_today
+from crm_desktop.core.errors import CrmError
+from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.core.services import today
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
+
+KINDS = ("followups", "customers", "annotations", "pool_rules")
+
+
+def overdue_text(days: int) -> str:
+    if days <= 0:
+        return _("Due today")
+    return ngettext("{n} day overdue", "{n} days overdue", days).format(n=days)
+
+
+def is_overdue(row: today.DueCustomer) -> bool:
+    return row.overdue_days > 0
+
+
+def _short(text: str | None) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= 80 else flat[:79] + "…"
+
+
+class TodayTab(QWidget):
+    """Due and overdue customers, customers returning to the pool, unread annotations."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.stale = False
+        self.queue = today.TodayQueue()
+        self.error: CrmError | None = None
+        self.dialog: Any = None  # the last dialog opened (tests)
+
+        self.heading = QLabel()
+        self.heading.setObjectName("todayHeading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.summary = QLabel()
+        self.summary.setObjectName("todaySummary")
+
+        self.due = self._page(
+            "today_due",
+            _("Follow-ups due"),
+            [
+                Column("customer_name", _("Customer"), emphasis=is_overdue),
+                Column("next_followup_on", _("Due on"), "date", emphasis=is_overdue),
+                Column("overdue_days", _("Status"), formatter=overdue_text, emphasis=is_overdue),
+                Column("last_followup_at", _("Last follow-up"), "datetime"),
+                Column("next_action", _("Planned"), formatter=_short),
+            ],
+            lambda: self.queue.due,
+            key="customer_id",
+            empty=_("Nothing due today."),
+            on_open=self.open_customer,
+            actions=self._due_actions(),
+        )
+        self.returning = self._page(
+            "today_returning",
+            _("Returning to the public pool"),
+            [
+                Column("name", _("Customer")),
+                Column("returns_on", _("Returns on"), "date", emphasis=lambda _row: True),
+                Column("idle_since", _("Idle since"), "date"),
+                Column("reason", _("Why")),
+            ],
+            lambda: self.queue.returning,
+            key="customer_id",
+            empty=_("No customers are about to return to the pool."),
+            on_open=self.open_customer,
+        )
+        self.annotations = self._page(
+            "today_annotations",
+            _("Unread annotations"),
+            [
+                Column("at", _("When"), "datetime"),
+                Column("author_name", _("From")),
+                Column("customer_name", _("Customer")),
+                Column("body", _("Annotation"), formatter=_short),
+            ],
+            lambda: self.queue.annotations,
+            key="annotation_id",
+            empty=_("No unread annotations."),
+            on_open=self.open_annotation,
+            actions=[
+                ListAction("customer", _("Open customer"), self.open_customer),
+            ],
+        )
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        for page in (self.due, self.returning, self.annotations):
+            splitter.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+        self.reload()
+
+    def _page(
+        self,
+        name: str,
+        title: str,
+        columns: list[Column],
+        rows: Callable[[], Sequence[Any]],
+        *,
+        key: str,
+        empty: str,
+        on_open: Callable[[Any], Any],
+        actions: Sequence[ListAction] = (),
+    ) -> RecordListPage:
+        page = RecordListPage(
+            name,
+            title,
+            columns,
+            lambda: self._rows(rows),
+            on_edit=on_open,
+            actions=actions,
+            empty_text=empty,
+            key=key,
+        )
+        page.action("edit").setText(_("Open"))
+        page.action("edit").setToolTip(_("Open (Enter or double-click)"))
+        page.set_action_visible("refresh", False)  # F5 refreshes the whole window
+        page.filter.hide()  # short lists: nothing to filter
+        return page
+
+    def _rows(self, rows: Callable[[], Sequence[Any]]) -> Sequence[Any]:
+        if self.error is not None:
+            raise self.error
+        return rows()
+
+    def _due_actions(self) -> list[ListAction]:
+        if not self.ctx.actor.can("followups.create"):
+            return []
+        return [ListAction("record", _("Record follow-up…"), self.record_followup)]
+
+    # --- loading -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the queue once and show its three parts."""
+        self.stale = False
+        try:
+            self.queue = today.today_queue(self.ctx.db, self.ctx.actor)
+            self.error = None
+        except CrmError as exc:
+            self.queue = today.TodayQueue()
+            self.error = exc
+        for page in (self.due, self.returning, self.annotations):
+            page.reload()
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        day = local_today(self.ctx.db.clock)
+        self.heading.setText(_("Today, {date}").format(date=day.isoformat()))
+        queue = self.queue
+        overdue = sum(1 for row in queue.due if row.overdue_days > 0)
+        if self.error is not None:
+            text = self.error.message
+        elif not (queue.due or queue.returning or queue.annotations):
+            text = _("Nothing due today. All caught up.")
+        else:
+            parts = [
+                ngettext(
+                    "{n} customer to follow up", "{n} customers to follow up", len(queue.due)
+                ).format(n=len(queue.due)),
+                ngettext("{n} overdue", "{n} overdue", overdue).format(n=overdue),
+                ngettext(
+                    "{n} returning to the pool", "{n} returning to the pool", len(queue.returning)
+                ).format(n=len(queue.returning)),
+                ngettext(
+                    "{n} unread annotation", "{n} unread annotations", len(queue.annotations)
+                ).format(n=len(queue.annotations)),
+            ]
+            text = _(", ").join(parts)
+        self.summary.setText(text)
+
+    def refresh(self, changes: Changes) -> None:
+        """Reload when follow-ups, customers or annotations changed (later, if hidden)."""
+        if not changes.touches(*KINDS):
+            return
+        self.stale = True
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self.reload()
+
+    # --- actions -----------------------------------------------------------------------------
+    def open_customer(self, row: Any) -> Any:
+        from crm_desktop.ui.customers.detail import open_customer
+
+        self.dialog = open_customer(self.ctx, self, row.customer_id)
+        return self.dialog
+
+    def open_annotation(self, row: today.UnreadAnnotation) -> Any:
+        from crm_desktop.ui.followups.annotations import open_annotations
+
+        self.dialog = open_annotations(self.ctx, self, row.followup_id)
+        return self.dialog
+
+    def record_followup(self, row: today.DueCustomer) -> Any:
+        from crm_desktop.ui.followups.dialog import record_followup
+
+        self.dialog = record_followup(self.ctx, self, row.customer_id)
+        return self.dialog
+
+
+def unread_count(ctx: AppContext) -> int:
+    """The actor's unread annotations for the status bar (0 if it cannot be read now)."""
+    from crm_desktop.core.services import followups
+
+    if not ctx.actor.can("followups.view"):
+        return 0
+    try:
+        return followups.unread_annotation_count(ctx.db, ctx.actor)
+    except CrmError:
+        return 0

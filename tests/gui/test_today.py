@@ -1,0 +1,175 @@
+"""The Today tab: what is due or overdue, what returns to the pool, what managers wrote."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.changes import Changes
+from crm_desktop.core.clock import FixedClock, local_today
+from crm_desktop.core.db import Database
+from crm_desktop.core.services import customers, followups, operators, pool
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.followups.annotations import AnnotationDialog
+from crm_desktop.ui.followups.dialog import FollowUpDialog
+from crm_desktop.ui.today import TodayTab
+from crm_desktop.ui.widgets import RecordListPage
+from tests.conftest import MakeOperator
+from tests.gui.settings_helpers import make_ctx
+
+
+@pytest.fixture
+def team(db: Database, boss: Actor, make_operator: MakeOperator) -> dict[str, Actor]:
+    east = operators.save_team(db, boss, None, None, {"code": "E", "name": "华东组"})
+    return {
+        "manager": make_operator("mgr", "sales_manager", team_id=east, name="马经理"),
+        "li": make_operator("li", "salesperson", team_id=east, name="李四"),
+    }
+
+
+def open_today(qtbot: QtBot, db: Database, actor: Actor) -> tuple[TodayTab, AppContext]:
+    ctx, _notified = make_ctx(db, actor)
+    tab = TodayTab(ctx)
+    qtbot.addWidget(tab)
+    ctx.bus.changed.connect(tab.refresh)
+    tab.resize(1000, 800)
+    tab.show()
+    return tab, ctx
+
+
+def customer_due(db: Database, owner: Actor, name: str, next_on: date) -> tuple[int, int]:
+    """A customer of `owner` whose last follow-up planned the next one for `next_on`."""
+    customer_id = customers.create_customer(db, owner, {"name": name})
+    followup_id = followups.record_followup(
+        db,
+        owner,
+        {
+            "customer_id": customer_id,
+            "content": "call",
+            "next_followup_on": next_on,
+            "next_action": f"call {name} back",
+        },
+    )
+    return customer_id, followup_id
+
+
+def names(page: RecordListPage, key: str = "customer_name") -> list[Any]:
+    return [getattr(row, key) for row in page.rows()]
+
+
+def cell(page: RecordListPage, row: int, column: int, role: Qt.ItemDataRole) -> Any:
+    return page.proxy.index(row, column).data(role)
+
+
+def test_overdue_customers_are_listed_first_and_highlighted(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li = team["li"]
+    today = local_today(clock)
+    customer_due(db, li, "due today", today)
+    customer_due(db, li, "three days late", today - timedelta(days=3))
+    customer_due(db, li, "next week", today + timedelta(days=7))
+    tab, _ctx = open_today(qtbot, db, li)
+
+    assert names(tab.due) == ["three days late", "due today"]
+    assert cell(tab.due, 0, 2, Qt.ItemDataRole.DisplayRole) == "3 days overdue"
+    assert cell(tab.due, 1, 2, Qt.ItemDataRole.DisplayRole) == "Due today"
+    assert cell(tab.due, 0, 4, Qt.ItemDataRole.DisplayRole) == "call three days late back"
+    assert cell(tab.due, 0, 0, Qt.ItemDataRole.FontRole).bold()
+    assert cell(tab.due, 1, 0, Qt.ItemDataRole.FontRole) is None
+    assert tab.summary.text().startswith("2 customers to follow up, 1 overdue")
+
+
+def test_a_day_later_todays_customer_is_one_day_overdue(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li = team["li"]
+    customer_due(db, li, "due today", local_today(clock))
+    tab, _ctx = open_today(qtbot, db, li)
+    assert cell(tab.due, 0, 2, Qt.ItemDataRole.DisplayRole) == "Due today"
+
+    clock.advance(days=1)
+    tab.refresh(Changes.everything())
+    assert cell(tab.due, 0, 2, Qt.ItemDataRole.DisplayRole) == "1 day overdue"
+
+
+def test_nothing_due_says_so(qtbot: QtBot, db: Database, team: dict[str, Actor]) -> None:
+    tab, _ctx = open_today(qtbot, db, team["li"])
+    assert tab.due.stack.currentWidget() is tab.due.empty
+    assert tab.due.empty.text() == "Nothing due today."
+    assert tab.annotations.empty.text() == "No unread annotations."
+    assert tab.summary.text() == "Nothing due today. All caught up."
+
+
+def test_recording_the_follow_up_takes_the_customer_off_the_list(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li = team["li"]
+    customer_due(db, li, "late one", local_today(clock) - timedelta(days=1))
+    tab, _ctx = open_today(qtbot, db, li)
+    tab.due.select_key(tab.due.rows()[0].customer_id)
+
+    tab.due.action("record").trigger()
+    dialog = tab.dialog
+    assert isinstance(dialog, FollowUpDialog)
+    assert dialog.customer.text() == "late one"
+    qtbot.keyClicks(dialog.editor("content"), "Called back, all fine")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.due.rows() == [])
+    assert tab.summary.text() == "Nothing due today. All caught up."
+
+
+def test_unread_annotations_open_and_leave_the_list(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    manager, li = team["manager"], team["li"]
+    _customer_id, followup_id = customer_due(db, li, "南京化工", local_today(clock) + timedelta(5))
+    followups.annotate(db, manager, followup_id, "Ask for the decision maker")
+    tab, _ctx = open_today(qtbot, db, li)
+    assert names(tab.annotations, "body") == ["Ask for the decision maker"]
+    assert names(tab.annotations, "author_name") == ["马经理"]
+
+    tab.annotations.select_key(tab.annotations.rows()[0].annotation_id)
+    qtbot.keyClick(tab.annotations.table, Qt.Key.Key_Return)  # Enter opens it, as double-click
+    assert isinstance(tab.dialog, AnnotationDialog)
+    assert "Ask for the decision maker" in tab.dialog.history.toPlainText()
+    qtbot.waitUntil(lambda: tab.annotations.rows() == [])
+    assert followups.unread_annotation_count(db, li) == 0
+
+
+def test_customers_about_to_return_to_the_pool_show_their_return_date(
+    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li = team["li"]
+    version = pool.get_rules(db, boss)["version"]
+    pool.save_rules(db, boss, version, {"enabled": True, "no_followup_days": 30, "warn_days": 3})
+    clock.advance(days=-28)
+    customer_due(db, li, "idle customer", local_today(clock) + timedelta(days=7))
+    clock.advance(days=28)
+    tab, _ctx = open_today(qtbot, db, li)
+
+    assert names(tab.returning, "name") == ["idle customer"]
+    returns_on = tab.returning.rows()[0].returns_on
+    assert local_today(clock) <= returns_on <= local_today(clock) + timedelta(days=3)
+    assert cell(tab.returning, 0, 1, Qt.ItemDataRole.DisplayRole) == returns_on.isoformat()
+
+
+def test_the_tab_refreshes_only_for_its_kinds_and_later_when_hidden(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li = team["li"]
+    tab, ctx = open_today(qtbot, db, li)
+    customer_due(db, li, "new plan", local_today(clock))
+    ctx.notify(Changes.of("products"))
+    assert tab.due.rows() == []
+
+    tab.hide()
+    ctx.notify(Changes.of("followups"))
+    assert tab.due.rows() == []  # hidden: read when shown again
+    tab.show()
+    assert names(tab.due) == ["new plan"]
