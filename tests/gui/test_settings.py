@@ -375,6 +375,7 @@ def test_the_boss_sees_every_page(
         "operators",
         "roles",
         "teams",
+        "pool_rules",
         "audit",
         "preferences",
     ]

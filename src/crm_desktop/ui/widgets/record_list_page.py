@@ -102,7 +102,8 @@ class RecordListPage(QWidget):
 
     With `server_sort` the loader takes a `ServerSort` and the service orders the rows (see the
     module docstring); `search_widget` replaces the quick filter; `count_text(total)` labels the
-    number of records; `empty_text` may be a callable (e.g. a different text while filtered).
+    number of records; `empty_text` may be a callable (e.g. a different text while filtered);
+    `bars` are shown between the toolbar and the table (a filter bar).
     """
 
     selection_changed = Signal(object)  # the selected row or None
@@ -129,6 +130,7 @@ class RecordListPage(QWidget):
         sort: ServerSort | None = None,
         search_widget: QWidget | None = None,
         count_text: Callable[[int], str] | None = None,
+        bars: Sequence[QWidget] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -266,6 +268,8 @@ class RecordListPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.toolbar)
+        for bar in bars:
+            layout.addWidget(bar)
         layout.addWidget(self.stack, 1)
         self._update_actions()
 
