@@ -77,6 +77,7 @@ def test_a_customer_typed_into_the_new_dialog_is_stored_and_the_window_stays_ope
     ]
     assert customers.get_customer(db, boss, rows[0].id)["tags"] == "VIP, fair"
     assert dialog.isVisible() and dialog.customer_id == rows[0].id
+    assert dialog.status.text() == "Saved."
     assert dialog.tabs is not None and "contacts" in dialog.tabs.pages
     assert "customers" in notified.kinds()
 
@@ -312,3 +313,16 @@ def test_a_file_attached_through_the_attachments_tab_is_listed_and_a_too_big_one
     page.action("remove").trigger()
     assert answers.questions and page.rows() == []
     assert attachments.list_attachments(db, boss, "customer", customer_id) == []
+
+
+def test_the_window_opens_again_at_the_size_it_was_closed_with(
+    qtbot: QtBot, host: QWidget, db: Database, boss: Actor
+) -> None:
+    customer_id = add_customer(db, boss, "Lambda")
+    first, _notified = open_dialog(qtbot, host, db, boss, customer_id)
+    first.resize(700, 520)
+    first.close()
+
+    second, _notified = open_dialog(qtbot, host, db, boss, customer_id)
+    assert second is not first
+    assert (second.width(), second.height()) == (700, 520)

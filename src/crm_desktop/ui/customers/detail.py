@@ -335,13 +335,18 @@ class CustomerDialog(QDialog):
             reload=self._fresh_values,
         )
         panel.setObjectName("customerForm")
+        panel.editor("remarks").setMaximumHeight(96)  # the inner tabs need the room more
         panel.saved.connect(self._store_result)
-        panel.edited.connect(lambda: self.status.clear())
+        panel.edited.connect(self._edited)
         for key in ("name", "phone"):
             line = panel.editor(key)
             assert isinstance(line, QLineEdit)
             line.editingFinished.connect(self.check_duplicates)
-        self.scroll.setWidget(panel)  # deletes the previous form
+        holder = QWidget()  # keeps the rows at their natural height in a tall window
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.addWidget(panel)
+        holder_layout.addStretch()
+        self.scroll.setWidget(holder)  # deletes the previous form
         self.panel = panel
         self.save_button.setEnabled(editable)
         self.warning.hide()
@@ -358,8 +363,7 @@ class CustomerDialog(QDialog):
         page = CustomerPage(self.ctx, self.customer_id, self, self._customer_changed)
         self.tabs = CustomerTabs(page, all_tabs())
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([11, 9])  # proportions until the person moves the divider
         self._restore_splitter()
 
     def _show_info(self) -> None:
@@ -428,9 +432,13 @@ class CustomerDialog(QDialog):
             self._show_customer(int(self._result))
         else:
             self.reload()
-        self.status.setText(_("Saved."))
         self.ctx.notify(Changes.of("customers"))
+        self.status.setText(_("Saved."))
         return True
+
+    def _edited(self) -> None:
+        if self.panel is not None and self.panel.is_dirty():
+            self.status.clear()
 
     def _ask_about_duplicates(self, matches: Sequence[customers.DuplicateMatch]) -> None:
         if self.duplicates is not None:
