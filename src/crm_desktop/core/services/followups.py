@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.core.actor import Actor
@@ -51,7 +51,7 @@ METHOD_LABELS: dict[str, str] = {
     FollowUpMethod.OTHER: N_("Other"),
 }
 
-# What a person enters or edits; operator_id, done and archived are kept by the service.
+# What a person enters or edits; operator_id and done are kept by the service.
 FIELDS = (
     "customer_id",
     "contact_id",
@@ -132,10 +132,25 @@ def _in_days(column: Any, first: date | None, last: date | None) -> list[ColumnE
 # --- data scope --------------------------------------------------------------------------------
 
 
-def _visible(session: Session, operator: Operator) -> ColumnElement[bool]:
-    """Follow-ups by operators in scope, or on customers the operator may see."""
+def _visible(session: Session, operator: Operator, *, row_by_row: bool) -> ColumnElement[bool]:
+    """Follow-ups by operators in scope, or on customers the operator may see.
+
+    Two spellings of one rule, because SQLite plans them very differently on a million rows:
+    - row_by_row (pages, single records): the customer test is a correlated EXISTS (one primary
+      key lookup per row) and `operator_id + 0` keeps SQLite from answering the OR through the
+      operator and customer indexes, so a page walks ix_followups_happened newest first and stops
+      after `limit` rows (~5-20 ms) instead of collecting and sorting the whole scope;
+    - otherwise (counts): plain IN lists, which SQLite answers from those indexes alone.
+    """
     if operator.data_scope == DataScope.ALL:
         return true()
+    if row_by_row:
+        seen_customer = (
+            select(literal(1))
+            .where(Customer.id == FollowUp.customer_id, customers._visible(session, operator))
+            .exists()
+        )
+        return or_(owner_scope(session, operator, FollowUp.operator_id + 0), seen_customer)
     seen_customers = select(Customer.id).where(customers._visible(session, operator))
     return or_(
         owner_scope(session, operator, FollowUp.operator_id),
@@ -145,10 +160,12 @@ def _visible(session: Session, operator: Operator) -> ColumnElement[bool]:
 
 def _load_visible(session: Session, operator: Operator, followup_id: int) -> FollowUp:
     followup = session.get(FollowUp, followup_id)
-    if followup is None or followup.archived:
+    if followup is None:
         raise NotFound(_("Follow-up #{id} does not exist.").format(id=followup_id))
     if not session.scalar(
-        select(func.count()).where(FollowUp.id == followup_id, _visible(session, operator))
+        select(func.count()).where(
+            FollowUp.id == followup_id, _visible(session, operator, row_by_row=True)
+        )
     ):
         raise PermissionDenied(_("This record belongs to someone outside your data scope."))
     return followup
@@ -165,19 +182,23 @@ def team_members(team_id: int) -> Select[Any]:
 
 
 def _conditions(
-    session: Session, operator: Operator, wanted: FollowUpFilter
+    session: Session, operator: Operator, wanted: FollowUpFilter, *, row_by_row: bool
 ) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [FollowUp.archived.is_(False)]
+    """The WHERE terms of a list or count (follow-ups are never archived by any service, and
+    testing `archived` would cost counts a table read per row, so it is not tested)."""
+    where: list[ColumnElement[bool]] = []
     if wanted.customer_id is not None:
         # The customer's whole history, once the customer itself may be seen.
         customers._load_visible(session, operator, wanted.customer_id)
         where.append(FollowUp.customer_id == wanted.customer_id)
     else:
-        where.append(_visible(session, operator))
+        where.append(_visible(session, operator, row_by_row=row_by_row))
     if wanted.operator_id is not None:
         where.append(FollowUp.operator_id == wanted.operator_id)
     if wanted.team_id is not None:
-        where.append(FollowUp.operator_id.in_(team_members(wanted.team_id)))
+        # Row by row, a page walks the date index and tests membership (see `_visible`).
+        by = FollowUp.operator_id + 0 if row_by_row else FollowUp.operator_id
+        where.append(by.in_(team_members(wanted.team_id)))
     if wanted.method:
         where.append(FollowUp.method == wanted.method)
     where += _in_days(FollowUp.happened_at, wanted.date_from, wanted.date_to)
@@ -222,7 +243,7 @@ def list_followups(
         operator = require(session, actor, "followups.view")
         page = (
             select(FollowUp.id)
-            .where(*_conditions(session, operator, wanted or FollowUpFilter()))
+            .where(*_conditions(session, operator, wanted or FollowUpFilter(), row_by_row=True))
             .order_by(FollowUp.happened_at.desc(), FollowUp.id.desc())
             .limit(limit)
             .offset(offset)
@@ -264,9 +285,12 @@ def _row(values: Any) -> FollowUpRow:
 
 
 def count_followups(db: Database, actor: Actor, wanted: FollowUpFilter | None = None) -> int:
+    """One COUNT; a date range is walked on the date index, the whole scope counted by index."""
+    wanted = wanted or FollowUpFilter()
+    dated = wanted.date_from is not None or wanted.date_to is not None
     with db.read() as session:
         operator = require(session, actor, "followups.view")
-        where = _conditions(session, operator, wanted or FollowUpFilter())
+        where = _conditions(session, operator, wanted, row_by_row=dated)
         return session.scalar(select(func.count(FollowUp.id)).where(*where)) or 0
 
 
@@ -408,7 +432,7 @@ def _follow_latest(session: Session, customer_id: int) -> None:
     """After an edit of dates, the customer's dates are those of its latest follow-up."""
     latest = session.execute(
         select(FollowUp.happened_at, FollowUp.next_followup_on)
-        .where(FollowUp.customer_id == customer_id, FollowUp.archived.is_(False))
+        .where(FollowUp.customer_id == customer_id)
         .order_by(FollowUp.happened_at.desc(), FollowUp.id.desc())
         .limit(1)
     ).one_or_none()
@@ -506,7 +530,6 @@ def unread_filter(operator_id: int) -> list[ColumnElement[bool]]:
     return [
         FollowUpAnnotation.read_at.is_(None),
         FollowUp.operator_id == operator_id,
-        FollowUp.archived.is_(False),
     ]
 
 
@@ -539,7 +562,6 @@ def supervision(
         if not allowed:
             raise PermissionDenied(_("Only managers can supervise their staff's follow-ups."))
         where = [
-            FollowUp.archived.is_(False),
             owner_scope(session, operator, FollowUp.operator_id),
             *_in_days(FollowUp.happened_at, date_from, date_to),
         ]

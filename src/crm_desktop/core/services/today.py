@@ -64,7 +64,7 @@ def _due_query(operator_id: int, today: date) -> Any:
     """Walks ix_customers_owner_next; the plan comes from the customer's latest follow-up."""
     next_action = (
         select(FollowUp.next_action)
-        .where(FollowUp.customer_id == Customer.id, FollowUp.archived.is_(False))
+        .where(FollowUp.customer_id == Customer.id)
         .order_by(FollowUp.happened_at.desc(), FollowUp.id.desc())
         .limit(1)
         .scalar_subquery()
