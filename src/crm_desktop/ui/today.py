@@ -108,7 +108,7 @@ class TodayTab(QWidget):
                 ListAction("customer", _("Open customer"), self.open_customer),
             ],
         )
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         for page in (self.due, self.returning, self.annotations):
             splitter.addWidget(page)
@@ -170,6 +170,14 @@ class TodayTab(QWidget):
         for page in (self.due, self.returning, self.annotations):
             page.reload()
         self._show_summary()
+        self._share_height()
+
+    def _share_height(self) -> None:
+        """Give the height to the sections with rows; an empty one keeps room for its message."""
+        counts = [len(self.queue.due), len(self.queue.returning), len(self.queue.annotations)]
+        total = max(self.splitter.height(), 600)
+        weights = [min(count, 12) + 2 for count in counts]
+        self.splitter.setSizes([total * w // sum(weights) for w in weights])
 
     def _show_summary(self) -> None:
         day = local_today(self.ctx.db.clock)

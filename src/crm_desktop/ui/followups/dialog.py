@@ -69,6 +69,7 @@ class OptionalDateEdit(QWidget):
         layout.addWidget(self.check)
         layout.addWidget(self.date, 1)
         self.setFocusProxy(self.check)
+        self.set_value(None)
 
     def value(self) -> date | None:
         return self.date.date().toPython() if self.check.isChecked() else None  # type: ignore[return-value]
@@ -170,7 +171,7 @@ def _fields() -> list[Field]:
         Field("contact_id", _("Contact"), "choice", choices=()),
         Field("method", _("Method"), "choice", choices=method_choices, allow_empty=False),
         Field("subject", _("Subject"), placeholder=_("A few words to find it again")),
-        Field("content", _("Content"), "multiline", required=True),
+        Field("content", _("Content"), "multiline", placeholder=_("What was discussed")),
         Field("result", _("Result"), "multiline"),
         Field("next_action", _("Next action"), placeholder=_("What to do next time")),
     ]
