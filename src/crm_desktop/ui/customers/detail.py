@@ -432,6 +432,7 @@ class CustomerDialog(QDialog):
             self._show_customer(int(self._result))
         else:
             self.reload()
+        self.warning.hide()  # saved as it is, on purpose
         self.ctx.notify(Changes.of("customers"))
         self.status.setText(_("Saved."))
         return True
