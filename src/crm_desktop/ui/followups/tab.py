@@ -113,8 +113,9 @@ class FollowUpList(QWidget):
                     "annotate",
                     _("Annotate…") if can_annotate else _("Annotations…"),
                     self.annotate,
-                    tooltip=_("Read the annotations on this follow-up")
-                    + ("" if not can_annotate else _(" and add one")),
+                    tooltip=_("Read the annotations on this follow-up and add one")
+                    if can_annotate
+                    else _("Read the annotations on this follow-up"),
                 ),
                 ListAction("customer", _("Open customer"), self.open_customer),
             ],
