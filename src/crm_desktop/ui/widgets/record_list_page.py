@@ -81,6 +81,7 @@ from crm_desktop.ui.widgets.record_table_model import (
 Loader = Callable[[], Sequence[Row] | RowSource]
 SortedLoader = Callable[[ServerSort], Sequence[Row] | RowSource]
 KEEP_LOADED = 5000  # a refresh reads again at most this many rows to keep the selection in view
+SIZE_SAMPLE_ROWS = 40  # server lists size columns to fit from a sample, not a whole page
 
 
 @dataclass
@@ -339,6 +340,7 @@ class RecordListPage(QWidget):
     # --- server-side sorting -----------------------------------------------------------------
     def _init_server_sort(self) -> None:
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         self._show_sort()
