@@ -173,3 +173,19 @@ def test_the_tab_refreshes_only_for_its_kinds_and_later_when_hidden(
     assert tab.due.rows() == []  # hidden: read when shown again
     tab.show()
     assert names(tab.due) == ["new plan"]
+
+
+def test_double_click_on_a_due_customer_opens_the_customer(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li = team["li"]
+    customer_due(db, li, "双击客户", local_today(clock))
+    tab, _ctx = open_today(qtbot, db, li)
+    table = tab.due.table
+    rect = table.visualRect(tab.due.proxy.index(0, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = tab.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "双击客户" in dialog.windowTitle()
+    dialog.close()
