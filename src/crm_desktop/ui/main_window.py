@@ -144,6 +144,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.status = StatusBar(ctx.actor, ctx.db.location)
         self.setStatusBar(self.status)
+        self.status.watch_unread(ctx)  # counts now and on every change to annotations
+        self.status.unread_clicked.connect(lambda: self.select_tab("today"))
         self._build_menus()
         self.update_title()
         self._restore_geometry()
