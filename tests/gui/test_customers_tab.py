@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.core.actor import Actor
@@ -109,6 +110,36 @@ def test_ctrl_f_focuses_the_search_box(
     tab.page.table.setFocus()
     qtbot.keyClick(tab.page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert tab.search.hasFocus()
+
+
+def test_keys_work_in_the_main_window(
+    qtbot: QtBot,
+    db: Database,
+    boss: Actor,
+    team: dict[str, Actor],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crm_desktop.ui.customers import detail
+    from crm_desktop.ui.main_window import MainWindow
+
+    opened: list[int | None] = []
+    monkeypatch.setattr(detail, "open_customer", lambda _ctx, _parent, cid: opened.append(cid))
+    ctx, _notified = make_ctx(db, boss)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    window.select_tab("customers")
+    tab = window.tab_pages["customers"].ensure_built()
+    assert isinstance(tab, CustomersTab)
+    qtbot.waitUntil(tab.page.table.isVisible)
+    assert QApplication.activeWindow() is window  # building the tab opened no other window
+    tab.page.table.setFocus()
+    qtbot.keyClick(tab.page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert tab.search.hasFocus()
+    qtbot.keyClick(tab.search, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert opened == [None]
 
 
 def test_clicking_a_header_sorts_on_the_server(
@@ -321,7 +352,7 @@ def test_saved_filter_round_trip(
     assert tab.saved.combo.count() == 1
 
 
-def test_new_and_edit_open_the_customer_window(
+def test_new_edit_and_follow_up_open_their_windows(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
@@ -340,6 +371,13 @@ def test_new_and_edit_open_the_customer_window(
     select(tab, "Acme Trading")
     qtbot.keyClick(tab.page.table, Qt.Key.Key_Return)
     assert opened == [None, tab.page.selected_row().id]
+
+    from crm_desktop.ui.followups import dialog
+
+    visited: list[int | None] = []
+    monkeypatch.setattr(dialog, "record_followup", lambda _ctx, _parent, cid: visited.append(cid))
+    trigger(tab, "followup")
+    assert visited == [tab.page.selected_row().id]
 
 
 def test_a_change_elsewhere_reloads_the_list(

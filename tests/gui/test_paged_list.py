@@ -83,6 +83,7 @@ def test_scrolling_to_the_end_fetches_the_next_page_and_the_total_is_shown(
     page = make_page(qtbot, service)
     assert page.model.rowCount() == 200
     assert page.count_label.text() == "1,234 records"
+    assert page.count_label.isVisible() and page.count_label.window() is page  # not a window
     assert page.total() == TOTAL
 
     page.table.scrollToBottom()

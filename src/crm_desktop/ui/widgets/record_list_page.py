@@ -153,7 +153,7 @@ class RecordListPage(QWidget):
         self.model.fetch_failed.connect(lambda exc: prompts.show_error(self, exc))
         self.proxy = RecordFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.count_label = QLabel()
+        self.count_label = QLabel(self)  # a parent first: showing a parentless label opens a window
         self.count_label.setObjectName("recordCount")
         self.count_label.setVisible(count_text is not None)
 
@@ -262,6 +262,7 @@ class RecordListPage(QWidget):
         if local_filter:
             top.addWidget(self.filter)
         else:
+            self.filter.setParent(self)  # owned (deleted with the page), never shown
             self.filter.hide()
             if search_widget is not None:
                 top.addWidget(search_widget)
