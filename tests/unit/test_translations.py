@@ -29,13 +29,16 @@ def _source_messages() -> dict[str, str]:
 def _catalog() -> dict[str, str]:
     with open(locale_dir() / "zh_CN" / "LC_MESSAGES" / "crm_desktop.po", "rb") as handle:
         catalog = read_po(handle)
-    return {
-        str(m.id if isinstance(m.id, str) else m.id[0]): (
-            m.string if isinstance(m.string, str) else m.string[0]
-        )
-        for m in catalog
-        if m.id and not m.fuzzy
-    }
+    translated: dict[str, str] = {}
+    for m in catalog:
+        if not m.id or m.fuzzy:
+            continue
+        if isinstance(m.id, str):
+            translated[m.id] = m.string
+        else:  # ngettext: the singular and the plural msgid both name this entry
+            for msgid in m.id:
+                translated[str(msgid)] = m.string[0]
+    return translated
 
 
 def test_every_user_visible_string_is_translated_to_chinese() -> None:

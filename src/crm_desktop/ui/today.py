@@ -96,7 +96,7 @@ class TodayTab(QWidget):
             _("Unread annotations"),
             [
                 Column("at", _("When"), "datetime"),
-                Column("author_name", _("From")),
+                Column("author_name", _("Annotated by")),
                 Column("customer_name", _("Customer")),
                 Column("body", _("Annotation"), formatter=_short),
             ],

@@ -30,7 +30,7 @@ DOCUMENT_STATUS_LABELS = {
     "cancelled": N_("Cancelled"),
 }
 SERVICE_STATUS_LABELS = {
-    "open": N_("Open"),
+    "open": N_("Pending"),
     "in_progress": N_("In progress"),
     "resolved": N_("Resolved"),
     "closed": N_("Closed"),
@@ -195,7 +195,7 @@ def service_list(page: CustomerPage) -> RecordListPage:
         [
             Column("subject", _("Subject"), width=220),
             Column("status", _("Status"), formatter=translated(SERVICE_STATUS_LABELS), width=90),
-            Column("accepted_at", _("Accepted"), "datetime", width=130),
+            Column("accepted_at", _("Accepted at"), "datetime", width=130),
             Column("handler_name", _("Handled by"), width=100),
             Column("result", _("Result")),
         ],
