@@ -49,11 +49,12 @@ COLUMNS = [
 
 
 def make_page(qtbot: QtBot, service: Service, **options: Any) -> RecordListPage:
+    loader = options.pop("loader", service.loader)
     page = RecordListPage(
         "paged.test",
         "Long list",
         COLUMNS,
-        service.loader,
+        loader,
         server_sort=True,
         count_text=lambda n: f"{n:,} records",
         **options,
@@ -82,7 +83,7 @@ def test_scrolling_to_the_end_fetches_the_next_page_and_the_total_is_shown(
     service = Service()
     page = make_page(qtbot, service)
     assert page.model.rowCount() == 200
-    assert page.count_label.text() == "1,234 records"
+    qtbot.waitUntil(lambda: page.count_label.text() == "1,234 records")
     assert page.count_label.isVisible() and page.count_label.window() is page  # not a window
     assert page.total() == TOTAL
 
@@ -94,7 +95,7 @@ def test_scrolling_to_the_end_fetches_the_next_page_and_the_total_is_shown(
         qtbot.wait(1)
     assert page.model.rowCount() == TOTAL
     assert names(page)[-1] == "customer 01233"
-    assert page.count_label.text() == "1,234 records"
+    qtbot.waitUntil(lambda: page.count_label.text() == "1,234 records")
 
 
 def test_clicking_a_header_asks_the_service_for_that_order(qtbot: QtBot) -> None:
@@ -157,3 +158,33 @@ def test_a_service_error_is_shown_instead_of_the_rows(qtbot: QtBot) -> None:
     page = make_page(qtbot, service)
     assert page.stack.currentWidget() is page.empty
     assert page.empty.text() == "You may not see these."
+
+
+def test_rows_show_at_once_while_a_slow_total_is_counted_off_the_gui_thread(
+    qtbot: QtBot,
+) -> None:
+    """Counting a million follow-ups takes seconds; the first page must not wait for it."""
+    import threading
+
+    service = Service()
+    release = threading.Event()
+    slow_count_running = threading.Event()
+
+    def slow_loader(sort: ServerSort) -> PagedSource:
+        source = service.loader(sort)
+        counter = source.counter
+
+        def count() -> int:
+            slow_count_running.set()
+            assert release.wait(30)
+            return counter()
+
+        source.counter = count
+        return source
+
+    page = make_page(qtbot, service, loader=slow_loader)
+    qtbot.waitUntil(slow_count_running.is_set)
+    assert page.model.rowCount() == 200  # shown while the count is still running
+    assert page.count_label.text() == "Counting…"
+    release.set()
+    qtbot.waitUntil(lambda: page.count_label.text() == "1,234 records")

@@ -412,6 +412,7 @@ class RecordListPage(QWidget):
             self.model.set_rows(loaded)
         else:
             self.model.set_source(loaded)
+            self._count_in_background(loaded)
         self._show_count()
         self._restore_widths()
         if key is not None:
@@ -458,9 +459,31 @@ class RecordListPage(QWidget):
         """How many records the list has in all (paged lists: also those not loaded yet)."""
         return self.model.total()
 
+    def _count_in_background(self, source: RowSource) -> None:
+        """Count a paged list's rows off the GUI thread; the label says "counting" meanwhile."""
+        counter = getattr(source, "counter", None)
+        if counter is None or source.total_known():  # type: ignore[attr-defined]
+            return
+        from crm_desktop.ui import ops
+
+        def counted(total: int) -> None:
+            if self.model.source is source:  # not replaced by a newer search meanwhile
+                source.set_total(total)  # type: ignore[attr-defined]
+                self._show_count()
+
+        ops.run(
+            lambda _progress: counter(),
+            parent=self,
+            show_progress=False,
+            on_success=counted,
+            on_error=lambda _exc: None,  # the rows are shown; only the total stays unknown
+        )
+
     def _show_count(self) -> None:
-        if self.count_text is not None:
-            self.count_label.setText(self.count_text(self.total()))
+        if self.count_text is None:
+            return
+        known = getattr(self.model.source, "total_known", lambda: True)()
+        self.count_label.setText(self.count_text(self.total()) if known else _("Counting…"))
 
     def _refresh_empty(self) -> None:
         if self.proxy.rowCount():

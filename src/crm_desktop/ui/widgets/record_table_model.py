@@ -197,20 +197,28 @@ Fetch = Callable[[int, int], Sequence[Row]]
 
 
 class PagedSource:
-    """Rows read from a service a page at a time: `fetch(offset, limit)` and `total()`.
+    """Rows read from a service a page at a time: `fetch(offset, limit)`, and `counter()` for
+    the total.
 
-    The total and the first page are read when the source is made, so a service error surfaces
-    in the list page's loader, where it is shown. `fill_to(n)` reads up to n rows before the
-    source is shown (a refresh keeps the rows the person had scrolled to). Rows inserted or
+    The first page is read when the source is made, so a service error surfaces in the list
+    page's loader, where it is shown. The total is not: counting a million follow-ups takes
+    seconds, so the list page runs `counter` off the GUI thread and hands the result to
+    `set_total`; until then `total()` is what is loaded. `fill_to(n)` reads up to n rows before
+    the source is shown (a refresh keeps the rows the person had scrolled to). Rows inserted or
     removed on the server between pages may shift a row by a page; the next reload puts it right.
     """
 
     def __init__(
-        self, fetch: Fetch, total: Callable[[], int], *, page_size: int = PAGE_SIZE
+        self,
+        fetch: Fetch,
+        counter: Callable[[], int] | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self._fetch = fetch
+        self.counter = counter
         self.page_size = page_size
-        self._total = total()
+        self._total: int | None = None
         self.rows: list[Row] = []
         self._exhausted = False
         self.rows.extend(self._read(page_size))
@@ -226,15 +234,23 @@ class PagedSource:
         except CrmError:
             self._exhausted = True  # do not ask again on every scroll; a reload tries afresh
             raise
-        if len(rows) < limit or len(self.rows) + len(rows) >= self._total:
+        if len(rows) < limit:
             self._exhausted = True
         return rows
+
+    def total_known(self) -> bool:
+        return self._total is not None or self._exhausted
+
+    def set_total(self, total: int) -> None:
+        self._total = total
+        if len(self.rows) >= total:
+            self._exhausted = True
 
     def count(self) -> int:
         return len(self.rows)
 
     def total(self) -> int:
-        return max(self._total, len(self.rows))
+        return max(self._total or 0, len(self.rows))
 
     def row(self, index: int) -> Row:
         return self.rows[index]
