@@ -245,10 +245,9 @@ def test_a_salesperson_edits_own_follow_ups_and_only_reads_a_colleagues(
     li = team["li"]
     customer_id = customers.create_customer(db, li, {"name": "杭州食品"})
     own = visit(db, li, customer_id, "my call", happened_at=clock.now() - timedelta(hours=1))
-    public = customers.create_customer(db, boss, {"name": "公海客户", "pool_status": "public"})
-    bosses = visit(db, boss, public, "the boss's call on a pool customer")
+    bosses = visit(db, boss, customer_id, "the boss's call on my customer")
     tab, _ctx, _notified = open_tab(qtbot, db, li)
-    assert shown(tab) == ["the boss's call on a pool customer", "my call"]
+    assert shown(tab) == ["the boss's call on my customer", "my call"]
 
     tab.page.select_key(bosses)
     assert not tab.page.action("edit").isEnabled()

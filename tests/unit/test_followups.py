@@ -356,3 +356,19 @@ def test_method_labels_name_every_method() -> None:
     from crm_desktop.core.models import FollowUpMethod
 
     assert set(followups.METHOD_LABELS) == set(FollowUpMethod)
+
+
+def test_pool_customers_history_is_read_in_the_customer_not_listed_as_my_follow_ups(
+    db: Database, firm: dict
+) -> None:
+    from crm_desktop.core.services import pool
+
+    li, zhao = firm["people"]["li"], firm["people"]["zhao"]
+    visit = _record(db, zhao, firm["owned"]["zhao"])
+    pool.release(db, zhao, [firm["owned"]["zhao"]])  # now in the public pool, visible to all
+
+    assert followups.list_followups(db, li) == []
+    assert followups.count_followups(db, li) == 0
+    history = FollowUpFilter(customer_id=firm["owned"]["zhao"])
+    assert _ids(followups.list_followups(db, li, history)) == [visit]
+    assert followups.get_followup(db, li, visit)["operator_name"] == "赵六"

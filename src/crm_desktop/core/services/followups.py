@@ -132,8 +132,14 @@ def _in_days(column: Any, first: date | None, last: date | None) -> list[ColumnE
 # --- data scope --------------------------------------------------------------------------------
 
 
-def _visible(session: Session, operator: Operator, *, row_by_row: bool) -> ColumnElement[bool]:
+def _visible(
+    session: Session, operator: Operator, *, row_by_row: bool, include_pool: bool = True
+) -> ColumnElement[bool]:
     """Follow-ups by operators in scope, or on customers the operator may see.
+
+    `include_pool=False` (the follow-ups list) leaves out the history of public-pool customers:
+    a salesperson's list is their own work and their own customers'; a pool customer's history
+    is read in that customer's window.
 
     Two spellings of one rule, because SQLite plans them very differently on a million rows:
     - row_by_row (pages, single records): the customer test is a correlated EXISTS (one primary
@@ -144,14 +150,17 @@ def _visible(session: Session, operator: Operator, *, row_by_row: bool) -> Colum
     """
     if operator.data_scope == DataScope.ALL:
         return true()
+    customer_rule = (
+        customers._visible(session, operator)
+        if include_pool
+        else owner_scope(session, operator, Customer.owner_id)
+    )
     if row_by_row:
         seen_customer = (
-            select(literal(1))
-            .where(Customer.id == FollowUp.customer_id, customers._visible(session, operator))
-            .exists()
+            select(literal(1)).where(Customer.id == FollowUp.customer_id, customer_rule).exists()
         )
         return or_(owner_scope(session, operator, FollowUp.operator_id + 0), seen_customer)
-    seen_customers = select(Customer.id).where(customers._visible(session, operator))
+    seen_customers = select(Customer.id).where(customer_rule)
     return or_(
         owner_scope(session, operator, FollowUp.operator_id),
         FollowUp.customer_id.in_(seen_customers),
@@ -192,7 +201,7 @@ def _conditions(
         customers._load_visible(session, operator, wanted.customer_id)
         where.append(FollowUp.customer_id == wanted.customer_id)
     else:
-        where.append(_visible(session, operator, row_by_row=row_by_row))
+        where.append(_visible(session, operator, row_by_row=row_by_row, include_pool=False))
     if wanted.operator_id is not None:
         where.append(FollowUp.operator_id == wanted.operator_id)
     if wanted.team_id is not None:
