@@ -36,6 +36,11 @@ def upgrade() -> None:
     op.create_table(
         "pool_rules",
         sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column(
+            "in_force_since",
+            crm_desktop.core.models.types.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
         sa.Column("no_followup_days", sa.Integer(), nullable=False),
         sa.Column("no_deal_days", sa.Integer(), nullable=False),
         sa.Column("warn_days", sa.Integer(), nullable=False),

@@ -432,3 +432,33 @@ def test_assignable_operators_follow_the_data_scope(
     assert {i for i, _n in pool.assignable_operators(db, manager)} == {manager.id, li.id, zhao.id}
     everyone = {i for i, _n in pool.assignable_operators(db, boss)}
     assert {boss.id, manager.id, li.id, zhao.id} <= everyone and chen.id not in everyone
+
+
+def test_switching_the_rule_on_gives_long_idle_customers_the_full_period(
+    db: Database, boss: Actor, firm: dict[str, Any], clock: FixedClock
+) -> None:
+    """Turning the rule on must not empty half the ledger at the next login."""
+    li = firm["li"]
+    long_idle = owned_by(db, boss, li, "两年没联系")
+    clock.advance(days=700)
+    rules(db, boss, no_followup_days=30, warn_days=3)
+    assert pool.run_rules(db, boss) == pool.RuleRun([], [])
+
+    clock.advance(days=27)
+    assert [c.customer_id for c in pool.run_rules(db, boss).warned] == [long_idle]
+    clock.advance(days=3)
+    assert [c.customer_id for c in pool.run_rules(db, boss).returned] == [long_idle]
+
+
+def test_switching_the_rule_off_and_on_again_restarts_the_period(
+    db: Database, boss: Actor, firm: dict[str, Any], clock: FixedClock
+) -> None:
+    li = firm["li"]
+    owned_by(db, boss, li, "闲置客户")
+    rules(db, boss, no_followup_days=30)
+    clock.advance(days=20)
+    pool.save_rules(db, boss, pool.get_rules(db, boss)["version"], {"enabled": False})
+    clock.advance(days=20)
+    rules(db, boss)  # on again: 30 days from now
+    clock.advance(days=20)
+    assert pool.run_rules(db, boss, dry_run=True).returned == []

@@ -154,6 +154,9 @@ class PoolRules(Editable, Base):
     __tablename__ = "pool_rules"
 
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the rule was last switched on: idle days count from here at the earliest, so turning
+    # the rule on gives everyone the full period instead of emptying half the ledger at once.
+    in_force_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_followup_days: Mapped[int] = mapped_column(Integer, default=30)
     no_deal_days: Mapped[int] = mapped_column(Integer, default=0)
     warn_days: Mapped[int] = mapped_column(Integer, default=3)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_desktop.core.actor import Actor
@@ -80,8 +80,12 @@ def _rules_of(row: PoolRules | None) -> dict[str, Any]:
             name: PoolRules.__table__.c[name].default.arg  # type: ignore[union-attr]
             for name in RULE_FIELDS
         }
-        return {**defaults, "version": 0}
-    return {**records.snapshot(row, RULE_FIELDS), "version": row.version}
+        return {**defaults, "in_force_since": None, "version": 0}
+    return {
+        **records.snapshot(row, RULE_FIELDS),
+        "in_force_since": row.in_force_since,
+        "version": row.version,
+    }
 
 
 def get_rules(db: Database, actor: Actor) -> dict[str, Any]:
@@ -115,6 +119,8 @@ def save_rules(db: Database, actor: Actor, version: int, values: dict[str, Any])
     with db.write(actor) as uow:
         require(uow.session, actor, "settings.pool")
         row = _rules_row(uow.session)
+        if clean.get("enabled") and not (row is not None and row.enabled):
+            clean["in_force_since"] = uow.clock.now()  # switched on: everyone gets the full period
         if row is None:  # never saved: nobody else can have changed it
             defaults = {k: v for k, v in _rules_of(None).items() if k != "version"}
             records.create(uow, PoolRules, {**defaults, **clean}, entity="pool_rules")
@@ -130,9 +136,10 @@ def _since(*moments: datetime | None) -> date | None:
 
 def _candidate(row: Any, rules: dict[str, Any]) -> PoolCandidate | None:
     """When (and why) this customer returns to the pool under the rule, or None if never."""
-    started = _since(row.owned_since, row.created_at)
+    in_force = rules["in_force_since"]
+    started = _since(row.owned_since, row.created_at, in_force)
     options: list[tuple[date, date, str]] = []
-    idle = _since(row.last_followup_at, row.owned_since, row.created_at)
+    idle = _since(row.last_followup_at, row.owned_since, row.created_at, in_force)
     if rules["no_followup_days"] > 0 and idle is not None:
         days = rules["no_followup_days"]
         options.append((idle + timedelta(days=days), idle, _(REASON_NO_FOLLOWUP).format(days=days)))
@@ -153,30 +160,34 @@ def _idle_before(column: Any, cutoff: datetime) -> ColumnElement[bool]:
 def _prefilter(rules: dict[str, Any], horizon: date) -> ColumnElement[bool]:
     """SQL that keeps only customers that may return by `horizon`; `_candidate` decides exactly.
 
-    The latest of several moments is before a cutoff when each of them is.
+    The latest of several moments is before a cutoff when each of them is; the moment the rule
+    was switched on is the same for every customer, so it is compared here, not in SQL.
     """
+    in_force = rules["in_force_since"]
     parts = []
-    if rules["no_followup_days"] > 0:
-        last = horizon - timedelta(days=rules["no_followup_days"])
+    for days_key, column in (
+        ("no_followup_days", Customer.last_followup_at),
+        ("no_deal_days", None),
+    ):
+        if rules[days_key] <= 0:
+            continue
+        last = horizon - timedelta(days=rules[days_key])
         _start, cutoff = local_day_bounds(last, last)
+        if in_force is not None and in_force >= cutoff:
+            continue  # switched on too recently for anyone to have been idle that long
+        activity = (
+            _idle_before(column, cutoff)
+            if column is not None
+            else or_(Customer.last_deal_on.is_(None), Customer.last_deal_on <= last)
+        )
         parts.append(
             and_(
-                _idle_before(Customer.last_followup_at, cutoff),
+                activity,
                 _idle_before(Customer.owned_since, cutoff),
                 _idle_before(Customer.created_at, cutoff),
             )
         )
-    if rules["no_deal_days"] > 0:
-        last = horizon - timedelta(days=rules["no_deal_days"])
-        _start, cutoff = local_day_bounds(last, last)
-        parts.append(
-            and_(
-                or_(Customer.last_deal_on.is_(None), Customer.last_deal_on <= last),
-                _idle_before(Customer.owned_since, cutoff),
-                _idle_before(Customer.created_at, cutoff),
-            )
-        )
-    return or_(*parts)
+    return or_(false(), *parts)
 
 
 def _candidates(

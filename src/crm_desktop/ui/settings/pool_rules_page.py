@@ -60,7 +60,7 @@ class PoolRulesPage(RecordFormPage):
     title = N_("Public pool rules")
     note = N_(
         "Idle days count from the last follow-up, or from the day the owner got the "
-        "customer if that is later. 0 turns a rule off."
+        "customer or the rule was switched on, whichever is latest. 0 turns a rule off."
     )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
