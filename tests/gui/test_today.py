@@ -146,9 +146,9 @@ def test_customers_about_to_return_to_the_pool_show_their_return_date(
     qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor], clock: FixedClock
 ) -> None:
     li = team["li"]
+    clock.advance(days=-28)
     version = pool.get_rules(db, boss)["version"]
     pool.save_rules(db, boss, version, {"enabled": True, "no_followup_days": 30, "warn_days": 3})
-    clock.advance(days=-28)
     customer_due(db, li, "idle customer", local_today(clock) + timedelta(days=7))
     clock.advance(days=28)
     tab, _ctx = open_today(qtbot, db, li)

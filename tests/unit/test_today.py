@@ -132,8 +132,8 @@ def test_returning_lists_only_my_customers_about_to_return_to_the_pool(
     db: Database, boss: Actor, team: dict[str, Actor], clock: FixedClock
 ) -> None:
     li, zhao = team["li"], team["zhao"]
-    _enable_pool_rule(db, boss, no_followup_days=30, warn_days=3)
     clock.advance(days=-28)
+    _enable_pool_rule(db, boss, no_followup_days=30, warn_days=3)
     idle = _customer(db, li, "idle since the call", local_today(clock) + timedelta(days=7))
     zhaos = _customer(db, zhao, "zhao's idle one", local_today(clock) + timedelta(days=7))
     bosses = _customer(db, boss, "the boss's idle one", local_today(clock) + timedelta(days=7))
