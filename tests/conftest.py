@@ -122,3 +122,14 @@ def make_operator(db: Database, boss: Actor) -> MakeOperator:
         return actor_of(db, code)
 
     return make
+
+
+@pytest.fixture
+def team(db: Database, boss: Actor, make_operator: MakeOperator) -> dict[str, Actor]:
+    """The east team (华东组): a sales manager 马经理 and the salespeople 李四 and 赵六."""
+    east = operators.save_team(db, boss, None, None, {"code": "E", "name": "华东组"})
+    return {
+        "manager": make_operator("mgr", "sales_manager", team_id=east, name="马经理"),
+        "li": make_operator("li", "salesperson", team_id=east, name="李四"),
+        "zhao": make_operator("zhao", "salesperson", team_id=east, name="赵六"),
+    }

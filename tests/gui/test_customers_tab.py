@@ -58,7 +58,7 @@ def trigger(tab: CustomersTab, key: str) -> None:
 
 
 @pytest.fixture
-def team(db: Database, boss: Actor, make_operator: MakeOperator) -> dict[str, Actor]:
+def sellers(db: Database, boss: Actor, make_operator: MakeOperator) -> dict[str, Actor]:
     """Two salespeople with a customer each, and two customers in the public pool."""
     li = make_operator("li", "salesperson", name="李雷")
     wang = make_operator("wang", "salesperson", name="王芳")
@@ -70,9 +70,9 @@ def team(db: Database, boss: Actor, make_operator: MakeOperator) -> dict[str, Ac
 
 
 def test_salesperson_sees_own_and_public_customers_only(
-    qtbot: QtBot, db: Database, team: dict[str, Actor]
+    qtbot: QtBot, db: Database, sellers: dict[str, Actor]
 ) -> None:
-    tab, _notified = open_tab(qtbot, db, team["li"])
+    tab, _notified = open_tab(qtbot, db, sellers["li"])
     assert sorted(names(tab)) == sorted(["北京科技有限公司", "广州机械厂", "Acme Trading"])
     qtbot.waitUntil(lambda: tab.page.count_label.text() == "3 customers")
     owners = {row.name: tab.page.model.columns[6].text(row) for row in tab.page.rows()}
@@ -82,7 +82,7 @@ def test_salesperson_sees_own_and_public_customers_only(
 
 
 def test_typing_in_the_search_box_filters_after_a_pause(
-    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor]
+    qtbot: QtBot, db: Database, boss: Actor, sellers: dict[str, Actor]
 ) -> None:
     tab, _notified = open_tab(qtbot, db, boss)
     assert len(names(tab)) == 4
@@ -102,7 +102,7 @@ def test_typing_in_the_search_box_filters_after_a_pause(
 
 
 def test_ctrl_f_focuses_the_search_box(
-    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor]
+    qtbot: QtBot, db: Database, boss: Actor, sellers: dict[str, Actor]
 ) -> None:
     tab, _notified = open_tab(qtbot, db, boss)
     with qtbot.waitActive(tab):
@@ -116,7 +116,7 @@ def test_keys_work_in_the_main_window(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from crm_desktop.ui.customers import detail
@@ -143,7 +143,7 @@ def test_keys_work_in_the_main_window(
 
 
 def test_clicking_a_header_sorts_on_the_server(
-    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor]
+    qtbot: QtBot, db: Database, boss: Actor, sellers: dict[str, Actor]
 ) -> None:
     tab, _notified = open_tab(qtbot, db, boss)
     by_name = [row.name for row in customers.list_customers(db, boss, sort="name")]
@@ -175,10 +175,10 @@ def test_the_list_pages_through_many_customers(qtbot: QtBot, db: Database, boss:
 def test_claim_and_release_through_the_toolbar(
     qtbot: QtBot,
     db: Database,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     answers: Answers,  # noqa: F811
 ) -> None:
-    li = team["li"]
+    li = sellers["li"]
     tab, notified = open_tab(qtbot, db, li)
     select(tab, "北京科技有限公司")
     assert not tab.page.action("claim").isEnabled()  # already mine
@@ -199,12 +199,12 @@ def test_claiming_beyond_the_limit_shows_the_refusal(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     answers: Answers,  # noqa: F811
 ) -> None:
     rules = pool.get_rules(db, boss)
     pool.save_rules(db, boss, rules["version"], {"max_private_customers": 1})
-    tab, _notified = open_tab(qtbot, db, team["li"])
+    tab, _notified = open_tab(qtbot, db, sellers["li"])
     select(tab, "Acme Trading")
     trigger(tab, "claim")
     assert answers.errors and "limit is 1" in answers.errors[-1]
@@ -215,14 +215,14 @@ def test_transfer_gives_the_customer_to_the_chosen_operator(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     offered: list[list[str]] = []
 
     def pick(_parent: Any, _title: str, _label: str, choices: Any) -> int:
         offered.append([name for _id, name in choices])
-        return team["wang"].id
+        return sellers["wang"].id
 
     monkeypatch.setattr(tab_module, "choose_operator", pick)
     tab, _notified = open_tab(qtbot, db, boss)
@@ -236,12 +236,12 @@ def test_handover_moves_every_customer_after_confirming_the_count(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     answers: Answers,  # noqa: F811
     boxes: list[Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    li, wang = team["li"], team["wang"]
+    li, wang = sellers["li"], sellers["wang"]
     add(db, boss, "深圳电子", owner_id=li.id)
     monkeypatch.setattr(tab_module, "ask_handover", lambda _parent, _choices: (li.id, wang.id))
     tab, _notified = open_tab(qtbot, db, boss)
@@ -258,7 +258,7 @@ def test_archive_and_restore(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     answers: Answers,  # noqa: F811
 ) -> None:
     tab, _notified = open_tab(qtbot, db, boss)
@@ -276,7 +276,7 @@ def test_archive_and_restore(
 
 
 def test_filter_bar_pool_and_idle_days(
-    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor], clock: FixedClock
+    qtbot: QtBot, db: Database, boss: Actor, sellers: dict[str, Actor], clock: FixedClock
 ) -> None:
     tab, _notified = open_tab(qtbot, db, boss)
     pool_combo = tab.filters.combos["pool"]
@@ -284,7 +284,7 @@ def test_filter_bar_pool_and_idle_days(
     assert sorted(names(tab)) == sorted(["广州机械厂", "Acme Trading"])
     pool_combo.setCurrentIndex(0)
     owner = tab.filters.combos["owner_id"]
-    owner.setCurrentIndex(owner.findData(team["wang"].id))
+    owner.setCurrentIndex(owner.findData(sellers["wang"].id))
     assert names(tab) == ["上海贸易有限公司"]
     owner.setCurrentIndex(0)
     tab.filters.idle.setValue(30)  # nobody has had a follow-up: all are idle
@@ -321,7 +321,7 @@ def test_saved_filter_round_trip(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     answers: Answers,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -356,7 +356,7 @@ def test_new_edit_and_follow_up_open_their_windows(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from crm_desktop.ui.customers import detail
@@ -381,7 +381,7 @@ def test_new_edit_and_follow_up_open_their_windows(
 
 
 def test_a_change_elsewhere_reloads_the_list(
-    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor]
+    qtbot: QtBot, db: Database, boss: Actor, sellers: dict[str, Actor]
 ) -> None:
     from crm_desktop.core.changes import Changes
 
@@ -397,7 +397,7 @@ def test_run_pool_rules_previews_then_returns_idle_customers(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    team: dict[str, Actor],
+    sellers: dict[str, Actor],
     clock: FixedClock,
     answers: Answers,  # noqa: F811
     boxes: list[Any],

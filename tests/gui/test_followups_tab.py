@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
@@ -13,24 +12,13 @@ from pytestqt.qtbot import QtBot
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock, local_today
 from crm_desktop.core.db import Database
-from crm_desktop.core.services import contacts, customers, followups, operators
+from crm_desktop.core.services import contacts, customers, followups
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.followups.annotations import AnnotationDialog
 from crm_desktop.ui.followups.dialog import FollowUpDialog, record_followup
 from crm_desktop.ui.followups.tab import FollowUpsTab
 from crm_desktop.ui.status_bar import StatusBar
-from tests.conftest import MakeOperator
 from tests.gui.settings_helpers import Answers, Notified, answers, make_ctx  # noqa: F401
-
-
-@pytest.fixture
-def team(db: Database, boss: Actor, make_operator: MakeOperator) -> dict[str, Actor]:
-    east = operators.save_team(db, boss, None, None, {"code": "E", "name": "华东组"})
-    return {
-        "manager": make_operator("mgr", "sales_manager", team_id=east, name="马经理"),
-        "li": make_operator("li", "salesperson", team_id=east, name="李四"),
-        "zhao": make_operator("zhao", "salesperson", team_id=east, name="赵六"),
-    }
 
 
 def open_tab(qtbot: QtBot, db: Database, actor: Actor) -> tuple[FollowUpsTab, AppContext, Notified]:

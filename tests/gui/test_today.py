@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -13,23 +12,13 @@ from crm_desktop.core.actor import Actor
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.clock import FixedClock, local_today
 from crm_desktop.core.db import Database
-from crm_desktop.core.services import customers, followups, operators, pool
+from crm_desktop.core.services import customers, followups, pool
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.followups.annotations import AnnotationDialog
 from crm_desktop.ui.followups.dialog import FollowUpDialog
 from crm_desktop.ui.today import TodayTab
 from crm_desktop.ui.widgets import RecordListPage
-from tests.conftest import MakeOperator
 from tests.gui.settings_helpers import make_ctx
-
-
-@pytest.fixture
-def team(db: Database, boss: Actor, make_operator: MakeOperator) -> dict[str, Actor]:
-    east = operators.save_team(db, boss, None, None, {"code": "E", "name": "华东组"})
-    return {
-        "manager": make_operator("mgr", "sales_manager", team_id=east, name="马经理"),
-        "li": make_operator("li", "salesperson", team_id=east, name="李四"),
-    }
 
 
 def open_today(qtbot: QtBot, db: Database, actor: Actor) -> tuple[TodayTab, AppContext]:

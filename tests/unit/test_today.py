@@ -6,26 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
-
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock, local_today
 from crm_desktop.core.db import Database
 from crm_desktop.core.models import PoolStatus
-from crm_desktop.core.services import customers, followups, operators, pool
+from crm_desktop.core.services import customers, followups, pool
 from crm_desktop.core.services.today import today_queue
-from tests.conftest import MakeOperator
-
-
-@pytest.fixture
-def team(db: Database, boss: Actor, make_operator: MakeOperator) -> dict[str, Actor]:
-    east = operators.save_team(db, boss, None, None, {"code": "E", "name": "华东组"})
-    manager = make_operator("mgr", "sales_manager", team_id=east, name="马经理")
-    return {
-        "manager": manager,
-        "li": make_operator("li", "salesperson", team_id=east, name="李四"),
-        "zhao": make_operator("zhao", "salesperson", team_id=east, name="赵六"),
-    }
 
 
 def _customer(db: Database, owner: Actor, name: str, next_on: date | None = None) -> int:
