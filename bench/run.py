@@ -3,6 +3,7 @@
     python bench/run.py            # full: 100,000 customers, 2 warm-ups + 10 start-up pairs
     python bench/run.py --quick    # smoke run: 10,000 customers, 1 warm-up + 3 pairs
     python bench/run.py --only startup|demo
+    python bench/run.py --only search   # bench/search.py: search latency and the customers tab
 
 Every figure is a whole process (wall time from spawn to exit, peak RSS from wait4), and every
 app figure is paired with its floor, run alternately (A B A B ...); the ratio is taken per pair and
@@ -204,14 +205,28 @@ def print_table(rows: list[Row]) -> None:
             print(f"- {row.name}: {row.note}")
 
 
+def search_args(args: argparse.Namespace) -> list[str]:
+    """run.py's options for bench/search.py (which has more: see its --help)."""
+    passed = ["--quick"] if args.quick else []
+    passed += ["--keep"] if args.keep else []
+    for name in ("customers", "pairs"):
+        if getattr(args, name):
+            passed += [f"--{name}", str(getattr(args, name))]
+    return passed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k customers, 3 pairs")
-    parser.add_argument("--only", choices=("startup", "demo"))
+    parser.add_argument("--only", choices=("startup", "demo", "search"))
     parser.add_argument("--customers", type=int)
     parser.add_argument("--pairs", type=int)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
+    if args.only == "search":  # its own database (1M follow-ups) and tables: bench/search.py
+        import search
+
+        return search.main(search_args(args))
     customers = args.customers or (10_000 if args.quick else 100_000)
     pairs = args.pairs or (3 if args.quick else 10)
     warmups = 1 if args.quick else 2
