@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import crm_desktop.core.models.types
-from crm_desktop.core.search_keys import sort_name
+from crm_desktop.core.search_keys import name_key, search_key, sort_name
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -22,6 +22,9 @@ customers = sa.table(
     "customers",
     sa.column("id", sa.Integer),
     sa.column("name", sa.String),
+    sa.column("email", sa.String),
+    sa.column("name_key", sa.String),
+    sa.column("search_key", sa.String),
     sa.column("sort_name", sa.String),
     sa.column("owner_id", sa.Integer),
     sa.column("created_at", sa.String),
@@ -70,12 +73,24 @@ def upgrade() -> None:
         "customers",
         sa.Column("sort_name", sa.String(length=400), nullable=False, server_default=""),
     )
+    op.add_column(
+        "customers",
+        sa.Column("name_key", sa.String(length=200), nullable=False, server_default=""),
+    )
     _fill_customers()
     op.drop_index("ix_customers_search", table_name="customers")
     op.create_index(
         "ix_customers_list",
         "customers",
-        ["archived", "sort_name", "search_key", "phone_digits", "owner_id", "pool_status"],
+        [
+            "archived",
+            "sort_name",
+            "name_key",
+            "search_key",
+            "phone_digits",
+            "owner_id",
+            "pool_status",
+        ],
     )
     op.create_index("ix_customers_owner_next", "customers", ["owner_id", "next_followup_on"])
     op.create_index("ix_followups_happened", "followups", ["happened_at"])
@@ -84,18 +99,27 @@ def upgrade() -> None:
 
 
 def _fill_customers() -> None:
-    """Pinyin order keys for existing customers; owners are taken to own them since creation."""
+    """Pinyin order and the split search keys for existing customers; owners are taken to own
+    them since their creation."""
     bind = op.get_bind()
     bind.execute(
         customers.update()
         .where(customers.c.owner_id.is_not(None))
         .values(owned_since=customers.c.created_at)
     )
-    rows = bind.execute(sa.select(customers.c.id, customers.c.name)).all()
+    rows = bind.execute(sa.select(customers.c.id, customers.c.name, customers.c.email)).all()
     if rows:
         bind.execute(
             customers.update().where(customers.c.id == sa.bindparam("cid")),
-            [{"cid": cid, "sort_name": sort_name(name)} for cid, name in rows],
+            [
+                {
+                    "cid": cid,
+                    "sort_name": sort_name(name),
+                    "name_key": name_key(name),
+                    "search_key": search_key(name, email),
+                }
+                for cid, name, email in rows
+            ],
         )
 
 
@@ -124,6 +148,7 @@ def downgrade() -> None:
         "ix_customers_search", "customers", ["name", "search_key", "phone_digits", "owner_id"]
     )
     with op.batch_alter_table("customers") as batch_op:
+        batch_op.drop_column("name_key")
         batch_op.drop_column("sort_name")
         batch_op.drop_column("owned_since")
     op.drop_table("pool_rules")

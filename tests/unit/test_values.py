@@ -43,7 +43,23 @@ def test_company_suffixes_spaces_and_width_are_ignored_by_the_duplicate_key() ->
 
 def test_phone_digits_ignore_spaces_and_dashes() -> None:
     assert phone_digits("010-1234 5678") == "01012345678"
-    assert search_term("1234-56") == "123456"
+    assert search_term("1234-56") == ("123456", "phone")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("北京 科技", ("北京科技", "name")),
+        ("ＡＢＣ贸易", ("abc贸易", "name")),
+        ("(010) 6234-5678", ("01062345678", "phone")),
+        ("BJKJ", ("bjkj", "latin")),
+        ("info@bj.cn", ("info@bj.cn", "latin")),
+    ],
+)
+def test_each_kind_of_search_term_is_matched_against_its_own_key(
+    typed: str, expected: tuple[str, str]
+) -> None:
+    assert search_term(typed) == expected
 
 
 @pytest.mark.parametrize("typed", ["bjkj", "beijing", "北京", "12345678", "BJKJ"])
@@ -58,5 +74,7 @@ def test_search_box_finds_chinese_names_by_pinyin_initials_and_phone(
 
 
 def test_search_key_contains_name_pinyin_and_phone() -> None:
-    key = search_key("重庆长江实业", "023-6000 1234")
-    assert "chongqing" in key and "cqcj" in key and "02360001234" in key
+    key = search_key("重庆长江实业", "info@cqcj.cn")
+    assert "chongqingchangjiang" in key and "cqcj" in key and "info@cqcj.cn" in key
+    assert "重庆" not in key  # Chinese fragments are matched against name_key instead
+    assert "abctrading" in search_key("ABC Trading Co.")

@@ -19,6 +19,7 @@ from crm_desktop.core.errors import DuplicateCustomer, NotFound, ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import BaseDataItem, Customer, Operator, PoolStatus
 from crm_desktop.core.search_keys import (
+    name_key,
     normalized_name,
     phone_digits,
     search_key,
@@ -132,20 +133,32 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _search(session: Session, text: str) -> ColumnElement[bool]:
-    """One box: name fragment, pinyin (full or initials), phone digits, email, or owner name.
+def matches_search(text: str) -> ColumnElement[bool]:
+    """Customers whose name, pinyin, e-mail or phone contains what the person typed.
 
-    The customer part is one LIKE on the indexed search key; owners are a handful of rows, so
-    their ids are looked up first and matched by id.
+    Each kind of term is matched against its own short key (Chinese against `name_key`, digits
+    against `phone_digits`, Latin letters against `search_key`): one LIKE scanning one short
+    column of the list index, not a long key holding everything.
     """
     term = search_term(text)
-    if not term:
+    if not term.text:
         return true()
-    pattern = _like(term)
+    column = {
+        "name": Customer.name_key,
+        "phone": Customer.phone_digits,
+        "latin": Customer.search_key,
+    }[term.key]
+    return column.like(_like(term.text), escape="\\")
+
+
+def _search(session: Session, text: str) -> ColumnElement[bool]:
+    """The search box: `matches_search`, or the owner's name (owners are a handful of rows, so
+    their ids are looked up first and matched by id)."""
+    matches = matches_search(text)
+    pattern = _like(name_key(text))
     owners = list(
         session.scalars(select(Operator.id).where(func.lower(Operator.name).like(pattern, "\\")))
     )
-    matches = Customer.search_key.like(pattern, escape="\\")
     return or_(matches, Customer.owner_id.in_(owners)) if owners else matches
 
 
@@ -374,7 +387,8 @@ def _refresh_keys(customer: Customer) -> None:
     customer.normalized_name = normalized_name(customer.name)
     customer.sort_name = sort_name(customer.name)
     customer.phone_digits = phone_digits(customer.phone) or None
-    customer.search_key = search_key(customer.name, customer.phone, customer.email)
+    customer.name_key = name_key(customer.name)
+    customer.search_key = search_key(customer.name, customer.email)
 
 
 def create_customer(

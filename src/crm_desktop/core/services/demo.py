@@ -60,6 +60,7 @@ from crm_desktop.core.models import (
 )
 from crm_desktop.core.passwords import hash_password
 from crm_desktop.core.search_keys import (
+    name_key,
     normalized_name,
     phone_digits,
     pinyin_of,
@@ -690,7 +691,8 @@ class _Generator:
             "owned_since": None if public else self.dt(created),
             "remarks": rng.choice((None, None, None, "老客户介绍", "展会认识", "Met at the fair")),
             "tags": rng.choice((None, None, "重点", "老客户", "VIP,重点")),
-            "search_key": search_key(name, phone, email, pinyin=pinyin),
+            "search_key": search_key(name, email, pinyin=pinyin),
+            "name_key": name_key(name),
             "normalized_name": key,
             # the parts' cached pinyin: whole-name pinyin would cost ~20 s per 100k names
             "sort_name": pinyin.split(" ")[0] if pinyin else sort_name(name),

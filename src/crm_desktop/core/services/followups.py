@@ -34,7 +34,6 @@ from crm_desktop.core.models import (
     Operator,
     Team,
 )
-from crm_desktop.core.search_keys import search_term
 from crm_desktop.core.services import customers, records
 from crm_desktop.core.services.access import (
     current_operator,
@@ -218,10 +217,7 @@ def _conditions(
 
 def _search(text: str) -> ColumnElement[bool]:
     """Subject, content or result containing the text, or a customer whose name/phone matches."""
-    term = search_term(text)
-    matching_customers = select(Customer.id).where(
-        Customer.search_key.contains(term, autoescape=True)
-    )
+    matching_customers = select(Customer.id).where(customers.matches_search(text))
     return or_(
         FollowUp.subject.contains(text, autoescape=True),
         FollowUp.content.contains(text, autoescape=True),
