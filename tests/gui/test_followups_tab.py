@@ -73,6 +73,7 @@ def test_recording_a_follow_up_lists_it_and_moves_the_customers_next_date(
     assert dialog.customer.text() == "北京科技有限公司"
     assert dialog.editor("contact_id").currentText() == "张三"  # the primary contact
     choose(dialog.editor("method"), "Visit")
+    choose(dialog.editor("category_id"), "Quote follow-up")  # the firm's own list
     qtbot.keyClicks(dialog.editor("subject"), "Quarterly visit")
     content = dialog.editor("content")
     assert isinstance(content, QPlainTextEdit)
@@ -91,6 +92,7 @@ def test_recording_a_follow_up_lists_it_and_moves_the_customers_next_date(
         "李四",
     )
     assert (row.method, row.next_followup_on, row.happened_at) == ("visit", next_on, clock.now())
+    assert row.category_name == "Quote follow-up"
     saved = customers.get_customer(db, li, customer_id)
     assert saved["next_followup_on"] == next_on
     assert saved["last_followup_at"] == clock.now()

@@ -28,6 +28,7 @@ class BaseDataKind(StrEnum):
     SERVICE_CATEGORY = "service_category"
     OPPORTUNITY_STAGE = "opportunity_stage"
     CUSTOMER_LEVEL = "customer_level"
+    FOLLOWUP_CATEGORY = "followup_category"
 
 
 BASE_DATA_LABELS: dict[BaseDataKind, str] = {
@@ -43,6 +44,7 @@ BASE_DATA_LABELS: dict[BaseDataKind, str] = {
     BaseDataKind.SERVICE_CATEGORY: N_("Service categories"),
     BaseDataKind.OPPORTUNITY_STAGE: N_("Opportunity stages"),
     BaseDataKind.CUSTOMER_LEVEL: N_("Customer levels"),
+    BaseDataKind.FOLLOWUP_CATEGORY: N_("Follow-up categories"),
 }
 
 

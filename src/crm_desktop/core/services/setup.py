@@ -82,6 +82,13 @@ STARTER_BASE_DATA: dict[BaseDataKind, tuple[str, ...]] = {
         N_("Negotiation"),
     ),
     K.CUSTOMER_LEVEL: (N_("A (key)"), N_("B (normal)"), N_("C (small)")),
+    K.FOLLOWUP_CATEGORY: (
+        N_("First contact"),
+        N_("Needs discussion"),
+        N_("Quote follow-up"),
+        N_("Payment reminder"),
+        N_("After-sales visit"),
+    ),
 }
 
 NUMBERING: tuple[tuple[str, str], ...] = (

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
+from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.services import contacts, customers, followups
+from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Field, FormDialog
 
@@ -166,10 +168,11 @@ class CustomerPicker(QLineEdit):
             self.choose_row(0)
 
 
-def _fields() -> list[Field]:
+def _fields(ctx: AppContext) -> list[Field]:
     return [
         Field("contact_id", _("Contact"), "choice", choices=()),
         Field("method", _("Method"), "choice", choices=method_choices, allow_empty=False),
+        base_data_field(ctx, "category_id", _("Category"), BaseDataKind.FOLLOWUP_CATEGORY),
         Field("subject", _("Subject"), placeholder=_("A few words to find it again")),
         Field("content", _("Content"), "multiline", placeholder=_("What was discussed")),
         Field("result", _("Result"), "multiline"),
@@ -197,7 +200,7 @@ class FollowUpDialog(FormDialog):
         self.ctx = ctx
         self.followup_id = followup_id
         title = _("Record a follow-up") if followup_id is None else _("Edit follow-up")
-        super().__init__(title, _fields(), None, self._save, reload=self._reload, parent=parent)
+        super().__init__(title, _fields(ctx), None, self._save, reload=self._reload, parent=parent)
         self.setObjectName("followupDialog")
         self.customer = CustomerPicker(ctx)
         self.customer.setObjectName("field_customer")
@@ -209,8 +212,8 @@ class FollowUpDialog(FormDialog):
         self.next_date.setObjectName("field_next_followup_on")
         form = self.panel.form
         form.insertRow(0, _("Customer") + " *", self.customer)
-        form.insertRow(3, _("Happened at"), self.happened)
-        form.insertRow(7, _("Next follow-up"), self.next_date)
+        form.insertRow(4, _("Happened at"), self.happened)
+        form.insertRow(8, _("Next follow-up"), self.next_date)
         self._tab_order()
         self.customer.chosen.connect(self._customer_chosen)
         self.initial_extras: dict[str, Any] = {}
