@@ -67,7 +67,13 @@ class TodayTab(QWidget):
             [
                 Column("customer_name", _("Customer"), emphasis=is_overdue),
                 Column("next_followup_on", _("Due on"), "date", emphasis=is_overdue),
-                Column("overdue_days", _("Status"), formatter=overdue_text, emphasis=is_overdue),
+                Column(
+                    "overdue_days",
+                    _("Status"),
+                    formatter=overdue_text,
+                    emphasis=is_overdue,
+                    width=140,  # "12 days overdue": sized before the rows arrive
+                ),
                 Column("last_followup_at", _("Last follow-up"), "datetime"),
                 Column("next_action", _("Planned"), formatter=_short),
             ],
@@ -96,7 +102,7 @@ class TodayTab(QWidget):
             _("Unread annotations"),
             [
                 Column("at", _("When"), "datetime"),
-                Column("author_name", _("Annotated by")),
+                Column("author_name", _("Annotated by"), width=110),
                 Column("customer_name", _("Customer")),
                 Column("body", _("Annotation"), formatter=_short),
             ],
