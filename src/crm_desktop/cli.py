@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crm_desktop.cli_output import say as _out
 from crm_desktop.core import i18n
 from crm_desktop.core.errors import (
     AuthenticationFailed,
@@ -39,10 +40,6 @@ NEW_PASSWORD_ENV = "CRM_NEW_PASSWORD"
 DEMO_PASSWORD_ENV = "CRM_DEMO_PASSWORD"
 EXIT_UNEXPECTED = 70  # EX_SOFTWARE
 EXIT_CHECK_FAILED = 2
-
-
-def _out(text: str = "") -> None:
-    print(text, flush=True)
 
 
 # --- opening the database ------------------------------------------------------------------------
@@ -335,21 +332,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _pool_table(candidates: Sequence[Any]) -> None:
-    """Customers and when they return, aligned for a terminal (Chinese characters are wide)."""
-    import unicodedata
+    """Customers and when they return, aligned for a terminal."""
+    from crm_desktop.cli_output import print_rows
 
-    def width(text: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-    header = (_("Customer"), _("Owner"), _("Idle since"), _("Returns on"), _("Reason"))
-    rows = [header] + [
-        (c.name, c.owner_name or "-", c.idle_since.isoformat(), c.returns_on.isoformat(), c.reason)
-        for c in candidates
-    ]
-    widths = [max(width(row[i]) for row in rows) for i in range(len(header) - 1)]
-    for row in rows:
-        cells = [cell + " " * (w - width(cell)) for cell, w in zip(row, widths, strict=False)]
-        _out("  " + "  ".join([*cells, row[-1]]))
+    print_rows(
+        (_("Customer"), _("Owner"), _("Idle since"), _("Returns on"), _("Reason")),
+        ("customer", "owner", "idle_since", "returns_on", "reason"),
+        [(c.name, c.owner_name or "-", c.idle_since, c.returns_on, c.reason) for c in candidates],
+        "table",
+    )
 
 
 def cmd_pool_run_rules(args: argparse.Namespace) -> int:

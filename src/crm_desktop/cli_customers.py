@@ -10,7 +10,7 @@ import argparse
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from crm_desktop.cli_output import FORMATS, print_rows
+from crm_desktop.cli_output import FORMATS, print_rows, say
 from crm_desktop.core.errors import DuplicateCustomer, ValidationError
 from crm_desktop.core.i18n import _
 
@@ -35,10 +35,6 @@ def _session(args: argparse.Namespace) -> tuple[Database, Actor]:
     return db, login(db, args)
 
 
-def _out(text: str) -> None:
-    print(text, flush=True)
-
-
 # --- customers -----------------------------------------------------------------------------------
 
 
@@ -55,6 +51,11 @@ def cmd_customers_list(args: argparse.Namespace) -> int:
         rows.extend(page)
         if len(page) < size:
             break
+    if args.format != "table" or args.limit == 0 or args.limit > PAGE:
+        # More than a screenful, or a machine-readable dump: an export, which needs the right.
+        customers.record_export(
+            db, actor, len(rows), f"crm customers list --format {args.format}: {len(rows)} rows"
+        )
     keys = ("id", "name", "phone", "owner", "region", "type", "last_followup", "next_followup")
     headers = (
         _("Id"),
@@ -124,7 +125,7 @@ def cmd_customers_add(args: argparse.Namespace) -> int:
         raise DuplicateCustomer(
             exc.message + " " + _("Add --allow-duplicate to create it anyway."), exc.matches
         ) from exc
-    _out(_("Created customer #{id}: {name}.").format(id=cid, name=values["name"].strip()))
+    say(_("Created customer #{id}: {name}.").format(id=cid, name=values["name"].strip()))
     return 0
 
 
@@ -154,7 +155,7 @@ def cmd_followups_add(args: argparse.Namespace) -> int:
         "next_action": args.next_action,
     }
     fid = followups.record_followup(db, actor, {k: v for k, v in values.items() if v is not None})
-    _out(_("Recorded follow-up #{id}.").format(id=fid))
+    say(_("Recorded follow-up #{id}.").format(id=fid))
     return 0
 
 

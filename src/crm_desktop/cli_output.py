@@ -18,6 +18,11 @@ from typing import Any
 FORMATS = ("table", "csv", "json")
 
 
+def say(text: str = "") -> None:
+    """One line for the person at the terminal, flushed at once."""
+    print(text, flush=True)
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 

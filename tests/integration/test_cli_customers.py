@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -35,10 +37,32 @@ def listed(db: Path, user: str, password: str, *args: str) -> list[dict[str, str
     return json.loads(result.stdout)
 
 
+def shown(db: Path, user: str, password: str, *args: str) -> list[list[str]]:
+    """The table a person reads: one list of cells per customer (columns split on 2+ spaces)."""
+    result = crm("--db", db, "--as", user, "customers", "list", *args, password=password)
+    assert result.returncode == 0, result.stderr
+    return [re.split(r"\s{2,}", line) for line in result.stdout.splitlines()[2:]]
+
+
 def test_salesperson_lists_only_own_and_pool_customers_from_the_command_line(firm: Path) -> None:
-    names = [row["name"] for row in listed(firm, "li", SALES_PASSWORD)]
+    names = [row[1] for row in shown(firm, "li", SALES_PASSWORD)]
     assert names == ["北京科技有限公司", "长沙公海客户"]
-    assert listed(firm, "li", SALES_PASSWORD, "--search", "shanghai") == []
+    assert shown(firm, "li", SALES_PASSWORD, "--search", "shanghai") == []
+
+
+def test_a_salesperson_may_not_export_the_list_and_the_boss_export_is_audited(
+    firm: Path,
+) -> None:
+    refused = crm("--db", firm, "--as", "li", "customers", "list", "--format", "csv",
+                  password=SALES_PASSWORD)  # fmt: skip
+    assert "Export customers" in one_line_error(refused)
+    assert refused.stdout == ""
+    listed(firm, "boss", BOSS_PASSWORD)
+    with sqlite3.connect(firm) as conn:
+        [(summary,)] = conn.execute(
+            "SELECT summary FROM audit_log WHERE action = 'customers.export'"
+        ).fetchall()
+    assert "3 rows" in summary
 
 
 def test_search_by_pinyin_initials_from_the_command_line(firm: Path) -> None:
@@ -81,9 +105,8 @@ def test_recording_a_follow_up_sets_the_customers_next_date(firm: Path) -> None:
                  "--content", "电话沟通报价", "--method", "phone", "--next", "2030-01-15",
                  password=SALES_PASSWORD, process=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    rows = listed(firm, "li", SALES_PASSWORD, "--search", "bjkj")
-    assert rows[0]["next_followup"] == "2030-01-15"
-    assert rows[0]["last_followup"]
+    [row] = shown(firm, "li", SALES_PASSWORD, "--search", "bjkj")
+    assert row[-1] == "2030-01-15"  # the next follow-up, the last column
 
 
 def test_a_bad_date_is_refused_with_the_expected_form(firm: Path) -> None:

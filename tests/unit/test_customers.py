@@ -179,8 +179,8 @@ def test_salesperson_learns_a_colleague_serves_the_customer_but_cannot_open_it(
 ) -> None:
     li = ledger["li"]
     matches = customers.find_duplicates(db, li, "上海贸易", None)
-    assert [(m.name, m.owner_name, m.visible) for m in matches] == [
-        ("上海贸易有限公司", "王芳", False)
+    assert [(m.name, m.owner_name, m.visible, m.phone) for m in matches] == [
+        ("上海贸易有限公司", "王芳", False, None)  # the colleague's phone number is not shown
     ]
 
 

@@ -48,7 +48,6 @@ FIELDS = (
     "remarks",
     "tags",
 )
-POOL_CHOICES = ("mine", "private", "public")
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,6 @@ SORT_COLUMNS: dict[str, Any] = {
     "level": _LEVEL.sort_order,
     "created_at": Customer.created_at,
 }
-SORT_KEYS = tuple(SORT_COLUMNS)
 
 
 def _like(text: str) -> str:
@@ -277,6 +275,13 @@ def get_customer(db: Database, actor: Actor, customer_id: int) -> dict[str, Any]
         return row
 
 
+def record_export(db: Database, actor: Actor, rows: int, description: str) -> None:
+    """Check the export right and audit that customer data left the program (file, pipe)."""
+    with db.write(actor) as uow:
+        require(uow.session, actor, "customers.export")
+        uow.audit("customers.export", "customer", None, {"rows": (None, rows)}, summary=description)
+
+
 def resolve_customer(db: Database, actor: Actor, text: str) -> int:
     """The customer a person means by an id, a code or a name (for the command line)."""
     wanted = text.strip()
@@ -331,13 +336,14 @@ def _duplicates(
         clashes.append(Customer.phone_digits == digits)
     if not clashes:
         return []
+    visible = _visible(session, operator)
     query = (
         select(
             Customer.id,
             Customer.name,
-            Customer.phone,
+            case((visible, Customer.phone), else_=None),  # a colleague's number stays theirs
             Operator.name,
-            case((_visible(session, operator), True), else_=False),
+            case((visible, True), else_=False),
             Customer.archived,
             Customer.normalized_name,
         )
@@ -365,13 +371,13 @@ def _refuse_duplicates(
     matches = _duplicates(session, operator, name, phone, exclude_id)
     if matches:
         first = matches[0]
+        message = (
+            _("A customer with the same name already exists: {name} ({owner}).")
+            if first.reason == "name"
+            else _("A customer with the same phone number already exists: {name} ({owner}).")
+        )
         raise DuplicateCustomer(
-            _("A customer with the same {what} already exists: {name} ({owner}).").format(
-                what=_("name") if first.reason == "name" else _("phone number"),
-                name=first.name,
-                owner=first.owner_name or _("public pool"),
-            ),
-            matches,
+            message.format(name=first.name, owner=first.owner_name or _("public pool")), matches
         )
 
 

@@ -159,9 +159,6 @@ class CustomerFilterBar(QWidget):
             for widget, was in zip(widgets, blocked, strict=True):
                 widget.blockSignals(was)
 
-    def is_default(self) -> bool:
-        return self.value() == CustomerFilter()
-
 
 class SavedFilterBox(QWidget):
     """The operator's saved filters: choose one, save the current filter under a name, delete.
