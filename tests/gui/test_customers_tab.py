@@ -243,7 +243,7 @@ def test_handover_moves_every_customer_after_confirming_the_count(
 ) -> None:
     li, wang = sellers["li"], sellers["wang"]
     add(db, boss, "深圳电子", owner_id=li.id)
-    monkeypatch.setattr(tab_module, "ask_handover", lambda _parent, _choices: (li.id, wang.id))
+    monkeypatch.setattr(tab_module, "ask_handover", lambda _parent, *_lists: (li.id, wang.id))
     tab, _notified = open_tab(qtbot, db, boss)
     trigger(tab, "handover")
     assert "all 2 customers of 李雷 to 王芳" in answers.questions[-1]

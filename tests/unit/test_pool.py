@@ -462,3 +462,28 @@ def test_switching_the_rule_off_and_on_again_restarts_the_period(
     rules(db, boss)  # on again: 30 days from now
     clock.advance(days=20)
     assert pool.run_rules(db, boss, dry_run=True).returned == []
+
+
+def test_handover_leaves_the_visits_made_on_other_peoples_customers_with_their_author(
+    db: Database, boss: Actor, firm: dict[str, Any]
+) -> None:
+    from crm_desktop.core.services import followups
+
+    li, zhao = firm["li"], firm["zhao"]
+    elsewhere = owned_by(db, boss, li, "后来转给老板的客户")
+    visit = followups.record_followup(db, li, {"customer_id": elsewhere, "content": "拜访"})
+    pool.transfer(db, boss, [elsewhere], boss.id)  # the customer is the boss's now
+
+    result = pool.handover(db, boss, li.id, zhao.id)
+
+    assert (result.customers, result.followups) == (0, 0)
+    assert followups.get_followup(db, boss, visit)["operator_name"] == "Li"
+
+
+def test_a_disabled_operator_can_be_handed_over_from(
+    db: Database, boss: Actor, firm: dict[str, Any]
+) -> None:
+    li = firm["li"]
+    operators.set_operator_active(db, boss, li.id, False)
+    assert li.id not in dict(pool.assignable_operators(db, boss))
+    assert li.id in dict(pool.assignable_operators(db, boss, include_inactive=True))

@@ -221,33 +221,39 @@ def _candidates(
 
 
 def due_to_return(
-    db: Database, actor: Actor, *, within_days: int | None = None
+    db: Database, actor: Actor, *, within_days: int | None = None, own_only: bool = False
 ) -> list[PoolCandidate]:
-    """Customers in the actor's scope that return to the pool within the given days (default:
-    the rule's warning days), including those already due; [] while the rule is off."""
+    """Customers in the actor's scope (`own_only`: the actor's own) that return to the pool
+    within the given days (default: the rule's warning days), including those already due; []
+    while the rule is off."""
     with db.read() as session:
         operator = require(session, actor, "customers.view")
         rules = _rules_of(_rules_row(session))
         days = rules["warn_days"] if within_days is None else max(within_days, 0)
         horizon = local_today(db.clock) + timedelta(days=days)
-        return _candidates(
-            session, rules, horizon, owner_scope(session, operator, Customer.owner_id)
+        scope = (
+            Customer.owner_id == operator.id
+            if own_only
+            else owner_scope(session, operator, Customer.owner_id)
         )
+        return _candidates(session, rules, horizon, scope)
 
 
 def run_rules(db: Database, actor: Actor, *, dry_run: bool = False) -> RuleRun:
     """Apply the firm's rule to every customer: due ones go to the pool, soon-due ones are listed.
 
-    Any logged-in operator may run it (it is the firm's rule, not a personal action); a dry run
-    only reports what would happen.
+    Any operator who may view customers may run it (it is the firm's rule, not a personal
+    action; every PC applies it at login); a dry run only reports what would happen. The rule is
+    first evaluated in a read, so the shared file's write lock is taken only when someone is due.
     """
-    if dry_run:
-        with db.read() as session:
-            current_operator(session, actor)
-            return _evaluate(session, local_today(db.clock))
+    with db.read() as session:
+        require(session, actor, "customers.view")
+        run = _evaluate(session, local_today(db.clock))
+    if dry_run or not run.returned:
+        return run
     with db.write(actor) as uow:
-        current_operator(uow.session, actor)
-        run = _evaluate(uow.session, local_today(uow.clock))
+        require(uow.session, actor, "customers.view")
+        run = _evaluate(uow.session, local_today(uow.clock))  # again: another PC may have run it
         now = uow.clock.now()
         for candidate in run.returned:
             customer = uow.session.get(Customer, candidate.customer_id)
@@ -426,7 +432,8 @@ def handover(
     """Move everything a departing salesperson holds to a colleague, in one transaction.
 
     Their customers (archived ones too: the customer stays with the firm), open opportunities and
-    not-yet-done follow-ups move; done follow-ups keep their author, who really made the visit.
+    the open (latest, planning) follow-up on each of those customers move; other follow-ups keep
+    their author, who really made the visit (the audit keeps the original author of moved ones).
     The private-customer limit does not apply: a handover must never leave customers behind.
     """
     with db.write(actor) as uow:
@@ -438,10 +445,11 @@ def handover(
         target = _target(uow.session, operator, to_operator_id)
         if target.id == source.id:
             raise ValidationError(_("Hand the customers over to a different operator."))
+        moved = _move_customers(uow, source.id, target.id)
         result = HandoverResult(
-            customers=_move_customers(uow, source.id, target.id),
+            customers=len(moved),
             opportunities=_move_opportunities(uow, source.id, target.id),
-            followups=_move_followups(uow, source.id, target.id),
+            followups=_move_followups(uow, source.id, target.id, moved),
         )
         uow.audit(
             "customer.handover",
@@ -457,7 +465,7 @@ def handover(
         return result
 
 
-def _move_customers(uow: UnitOfWork, source_id: int, target_id: int) -> int:
+def _move_customers(uow: UnitOfWork, source_id: int, target_id: int) -> list[int]:
     now = uow.clock.now()
     owned = list(uow.session.scalars(select(Customer).where(Customer.owner_id == source_id)))
     for customer in owned:
@@ -465,7 +473,7 @@ def _move_customers(uow: UnitOfWork, source_id: int, target_id: int) -> int:
         if customer.pool_status == PoolStatus.PUBLIC:  # inconsistent row: keep it in the pool
             values = {"owner_id": None}
         _move(uow, customer, values, "customer.transfer")
-    return len(owned)
+    return [customer.id for customer in owned]
 
 
 def _move_opportunities(uow: UnitOfWork, source_id: int, target_id: int) -> int:
@@ -489,12 +497,20 @@ def _move_opportunities(uow: UnitOfWork, source_id: int, target_id: int) -> int:
     return len(open_ones)
 
 
-def _move_followups(uow: UnitOfWork, source_id: int, target_id: int) -> int:
-    planned = list(
-        uow.session.scalars(
-            select(FollowUp).where(FollowUp.operator_id == source_id, FollowUp.done.is_(False))
+def _move_followups(
+    uow: UnitOfWork, source_id: int, target_id: int, customer_ids: list[int]
+) -> int:
+    planned = [
+        followup
+        for chunk in range(0, len(customer_ids), 500)  # stay under SQL parameter limits
+        for followup in uow.session.scalars(
+            select(FollowUp).where(
+                FollowUp.operator_id == source_id,
+                FollowUp.done.is_(False),
+                FollowUp.customer_id.in_(customer_ids[chunk : chunk + 500]),
+            )
         )
-    )
+    ]
     for followup in planned:
         records.apply_changes(
             uow,
@@ -507,8 +523,11 @@ def _move_followups(uow: UnitOfWork, source_id: int, target_id: int) -> int:
     return len(planned)
 
 
-def assignable_operators(db: Database, actor: Actor) -> list[tuple[int, str]]:
-    """(id, name) of active operators in the actor's scope who may work with customers."""
+def assignable_operators(
+    db: Database, actor: Actor, *, include_inactive: bool = False
+) -> list[tuple[int, str]]:
+    """(id, name) of active operators in the actor's scope who may work with customers;
+    `include_inactive` adds disabled accounts (a handover is often done after someone left)."""
     with db.read() as session:
         operator = current_operator(session, actor)
         query = (
@@ -516,7 +535,7 @@ def assignable_operators(db: Database, actor: Actor) -> list[tuple[int, str]]:
             .join(Role, Role.id == Operator.role_id)
             .join(RolePermission, RolePermission.role_id == Role.id)
             .where(
-                Operator.active.is_(True),
+                true() if include_inactive else Operator.active.is_(True),
                 RolePermission.permission == "customers.view",
                 owner_scope(session, operator, Operator.id),
             )

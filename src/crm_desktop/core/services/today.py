@@ -120,7 +120,6 @@ def _returning(db: Database, actor: Actor) -> list[Any]:
     from crm_desktop.core.services import pool
 
     try:
-        candidates = pool.due_to_return(db, actor)
+        return pool.due_to_return(db, actor, own_only=True)
     except PermissionDenied:
         return []  # a role without customer access has no customers to lose
-    return [c for c in candidates if c.owner_id == actor.id]

@@ -59,14 +59,16 @@ def choose_operator(
 
 
 def ask_handover(
-    parent: QWidget | None, choices: Sequence[tuple[int, str]]
+    parent: QWidget | None,
+    sources: Sequence[tuple[int, str]],
+    targets: Sequence[tuple[int, str]],
 ) -> tuple[int, int] | None:
     """(from, to) operator ids for a handover, or None when cancelled."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(_("Hand over customers"))
     combos = []
     form = QFormLayout()
-    for label in (_("From (leaving):"), _("To (taking over):")):
+    for label, choices in ((_("From (leaving):"), sources), (_("To (taking over):"), targets)):
         combo = QComboBox()
         for operator_id, name in choices:
             combo.addItem(name, operator_id)
@@ -367,12 +369,14 @@ class CustomersTab(QWidget):
         self._announce("customers")
 
     def handover(self) -> None:
-        choices = pool.assignable_operators(self.ctx.db, self.ctx.actor)
-        picked = ask_handover(self, choices)
+        # People who already left (disabled accounts) can still be handed over from.
+        sources = pool.assignable_operators(self.ctx.db, self.ctx.actor, include_inactive=True)
+        targets = pool.assignable_operators(self.ctx.db, self.ctx.actor)
+        picked = ask_handover(self, sources, targets)
         if picked is None:
             return
         source, target = picked
-        names = dict(choices)
+        names = dict(sources)
         count = self._owned_count(source)
         if not prompts.confirm(
             self,
