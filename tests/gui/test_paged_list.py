@@ -188,3 +188,15 @@ def test_rows_show_at_once_while_a_slow_total_is_counted_off_the_gui_thread(
     assert page.count_label.text() == "Counting…"
     release.set()
     qtbot.waitUntil(lambda: page.count_label.text() == "1,234 records")
+
+
+def test_a_hidden_list_reloads_when_shown_not_on_every_change(qtbot: QtBot) -> None:
+    service = Service()
+    page = make_page(qtbot, service)
+    asked = len(service.fetches)
+    page.hide()
+    for _change in range(3):
+        page.reload_when_shown()
+    assert len(service.fetches) == asked  # nothing read while hidden
+    page.show()
+    qtbot.waitUntil(lambda: len(service.fetches) == asked + 1)  # one reload for all three

@@ -238,7 +238,7 @@ class CustomersTab(QWidget):
         if changes.touches("saved_filters"):
             self.saved.reload()
         if changes.touches(*KINDS):
-            self.page.reload()
+            self.page.reload_when_shown()
 
     def _announce(self, *kinds: str) -> None:
         self.page.reload()

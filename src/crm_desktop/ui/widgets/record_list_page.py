@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -146,6 +146,7 @@ class RecordListPage(QWidget):
         self._settings = settings
         self._restoring = False
         self._widths_restored = False
+        self._stale = False  # changed while hidden: reload when shown
         if muted is None and on_toggle_active is not None:
             muted = lambda row: not Column(active_key, "").raw(row)  # noqa: E731
 
@@ -387,6 +388,20 @@ class RecordListPage(QWidget):
             assert self.sort is not None, "a server-sorted list needs a column with a sort_key"
             return self.loader(self.sort)  # type: ignore[call-arg]
         return self.loader()  # type: ignore[call-arg]
+
+    def reload_when_shown(self) -> None:
+        """Reload now if the list is on screen, else the next time it is shown: a change made
+        while another tab is in front must not cost a query per change."""
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.reload()
 
     def reload(self, *, fresh: bool = False) -> None:
         """Load the rows again, keeping the selected record and the sort order.
