@@ -372,3 +372,19 @@ def test_pool_customers_history_is_read_in_the_customer_not_listed_as_my_follow_
     history = FollowUpFilter(customer_id=firm["owned"]["zhao"])
     assert _ids(followups.list_followups(db, li, history)) == [visit]
     assert followups.get_followup(db, li, visit)["operator_name"] == "赵六"
+
+
+def test_text_search_pages_newest_first_across_recent_and_old_follow_ups(
+    db: Database, firm: dict, clock: FixedClock
+) -> None:
+    li = firm["people"]["li"]
+    customer = firm["owned"]["li"]
+    old = _record(db, li, customer, content="报价 sent long ago")
+    clock.advance(days=200)
+    _record(db, li, customer, content="unrelated call")
+    recent = _record(db, li, customer, content="second 报价")
+    quote = FollowUpFilter(search="报价")
+
+    assert _ids(followups.list_followups(db, li, quote, limit=1)) == [recent]  # recent window
+    assert _ids(followups.list_followups(db, li, quote, limit=2)) == [recent, old]  # whole table
+    assert _ids(followups.list_followups(db, li, quote, limit=1, offset=1)) == [old]
