@@ -39,12 +39,11 @@ def file_size(size: Any) -> str:
     """Bytes as a person reads them (KB/MB)."""
     if size is None:
         return ""
-    value = float(size)
-    for unit in ("B", "KB", "MB"):
-        if value < 1024 or unit == "MB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return str(size)
+    if size < 1024:
+        return _("{size} B").format(size=size)
+    if size < 1024 * 1024:
+        return _("{size} KB").format(size=f"{size / 1024:.1f}")
+    return _("{size} MB").format(size=f"{size / (1024 * 1024):.1f}")
 
 
 def attachments_list(page: CustomerPage) -> RecordListPage:

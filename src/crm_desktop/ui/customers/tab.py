@@ -437,7 +437,9 @@ class CustomersTab(QWidget):
             )
             return
         names = "\n".join(
-            f"• {c.name} ({c.owner_name or ''}: {c.reason})"
+            _("• {name} ({owner}: {reason})").format(
+                name=c.name, owner=c.owner_name or "", reason=c.reason
+            )
             for c in preview.returned[:PREVIEW_NAMES]
         )
         more = len(preview.returned) - PREVIEW_NAMES

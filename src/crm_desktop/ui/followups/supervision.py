@@ -114,7 +114,9 @@ class SupervisionView(QWidget):
         edit.setObjectName(name)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
-        edit.dateChanged.connect(lambda _d: self.reload())
+        # Not on every key typed into the box: a range query per digit would stutter.
+        edit.editingFinished.connect(self.reload)
+        edit.calendarWidget().clicked.connect(lambda _d: self.reload())
         return edit
 
     def range(self) -> tuple[date, date]:
