@@ -205,3 +205,25 @@ def test_big_file_refused_for_lack_of_permission_leaves_nothing_beside_the_datab
 def test_unknown_owner_kind_is_refused(db: Database, li: Actor, files: Path) -> None:
     with pytest.raises(ValidationError, match="cannot be attached"):
         attachments.add_attachment(db, li, "spaceship", 1, _file(files, "x", 5))
+
+
+def test_a_file_removed_by_another_pc_meanwhile_is_written_again_with_the_new_attachment(
+    db: Database, li: Actor, customer: int, files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PC B checks the file exists; PC A then removes the last attachment with that content
+    (and the file); B's row must still get its file."""
+    path = _file(files, "同一份合同.pdf", 2 * MiB)
+    write = attachments._write_outside
+    calls = []
+
+    def write_then_lose_it(target: Path, data: bytes) -> bool:
+        created = write(target, data)
+        calls.append(target)
+        if len(calls) == 1:
+            target.unlink()  # another PC's removal, between the check and the insert
+        return created
+
+    monkeypatch.setattr(attachments, "_write_outside", write_then_lose_it)
+    attachment_id = attachments.add_attachment(db, li, "customer", customer, path)
+
+    assert attachments.attachment_bytes(db, li, attachment_id)[1] == path.read_bytes()

@@ -84,7 +84,7 @@ def add_attachment(
         )
     except BaseException:
         if created:
-            _delete_if_unused(db, sha)
+            _delete_if_unused(db, actor, sha)
         raise
 
 
@@ -148,7 +148,7 @@ def remove_attachment(db: Database, actor: Actor, attachment_id: int) -> None:
         uow.session.delete(attachment)
         uow.touched("attachments")
     if outside:  # only after the commit: a rolled-back removal still has its file
-        _delete_if_unused(db, sha)
+        _delete_if_unused(db, actor, sha)
 
 
 def _insert(
@@ -165,6 +165,10 @@ def _insert(
 ) -> int:
     with db.write(actor) as uow:
         _check_owner(uow.session, actor, kind, kind.edit, owner_id)
+        if outside is not None:
+            # Again under the write lock: another PC may have removed the last attachment with
+            # this content (and its file) since the file was written.
+            _write_outside(outside, data)
         values = {
             "owner_kind": owner_kind,
             "owner_id": owner_id,
@@ -300,18 +304,23 @@ def _write_outside(target: Path, data: bytes) -> bool:
     return True
 
 
-def _delete_if_unused(db: Database, sha: str) -> None:
+def _delete_if_unused(db: Database, actor: Actor, sha: str) -> None:
+    """Remove the outside file when no attachment uses it any more.
+
+    Checked and deleted under the write lock, so an insert of the same content on another PC
+    (which makes sure of its file under that lock too) never loses its file.
+    """
     path = _outside_path(db, sha)
     if path is None:
         return
-    with db.read() as session:
-        used = session.scalar(
+    with db.write(actor) as uow:
+        used = uow.session.scalar(
             select(Attachment.id)
             .where(Attachment.sha256 == sha, Attachment.stored_path.is_not(None))
             .limit(1)
         )
-    if used is None:
-        path.unlink(missing_ok=True)
+        if used is None:
+            path.unlink(missing_ok=True)
 
 
 def _free_name(folder: Path, filename: str) -> Path:
