@@ -22,6 +22,7 @@ from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.services import today
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
+from crm_desktop.ui.widgets.record_table_model import shorten
 
 KINDS = ("followups", "customers", "annotations", "pool_rules")
 
@@ -34,11 +35,6 @@ def overdue_text(days: int) -> str:
 
 def is_overdue(row: today.DueCustomer) -> bool:
     return row.overdue_days > 0
-
-
-def _short(text: str | None) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= 80 else flat[:79] + "…"
 
 
 class TodayTab(QWidget):
@@ -75,7 +71,7 @@ class TodayTab(QWidget):
                     width=140,  # "12 days overdue": sized before the rows arrive
                 ),
                 Column("last_followup_at", _("Last follow-up"), "datetime"),
-                Column("next_action", _("Planned"), formatter=_short),
+                Column("next_action", _("Planned"), formatter=shorten),
             ],
             lambda: self.queue.due,
             key="customer_id",
@@ -104,7 +100,7 @@ class TodayTab(QWidget):
                 Column("at", _("When"), "datetime"),
                 Column("author_name", _("Annotated by"), width=110),
                 Column("customer_name", _("Customer")),
-                Column("body", _("Annotation"), formatter=_short),
+                Column("body", _("Annotation"), formatter=shorten),
             ],
             lambda: self.queue.annotations,
             key="annotation_id",

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from crm_desktop.core.changes import Changes
-from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.ui.customers.detail_tabs import CustomerPage, inner_list
 from crm_desktop.ui.widgets import Column, Field, FormDialog, ListAction, RecordListPage, prompts
@@ -28,18 +26,6 @@ def contact_fields() -> list[Field]:
     ]
 
 
-def birthday_value(text: Any) -> date | None:
-    """The birthday typed as YYYY-MM-DD (empty: none)."""
-    if text in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(text).strip())
-    except ValueError as exc:
-        raise ValidationError(
-            _("“{text}” is not a date; write it as YYYY-MM-DD.").format(text=text)
-        ) from exc
-
-
 def _shown(contact: dict[str, Any]) -> dict[str, Any]:
     birthday = contact.get("birthday")
     return {**contact, "birthday": birthday.isoformat() if birthday else ""}
@@ -56,8 +42,6 @@ def contacts_list(page: CustomerPage) -> RecordListPage:
 
     def saver(contact_id: int | None):  # type: ignore[no-untyped-def]
         def save(values: dict[str, Any], version: int | None) -> int:
-            if "birthday" in values:
-                values = {**values, "birthday": birthday_value(values["birthday"])}
             return contacts.save_contact(
                 ctx.db, ctx.actor, page.customer_id, contact_id, version, values
             )

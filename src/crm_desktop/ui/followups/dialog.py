@@ -34,6 +34,7 @@ from crm_desktop.core.services import contacts, customers, followups
 from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Field, FormDialog
+from crm_desktop.ui.widgets.record_table_model import local_time
 
 SEARCH_DELAY_MS = 250
 PICKER_LIMIT = 20
@@ -181,9 +182,8 @@ def _fields(ctx: AppContext) -> list[Field]:
 
 
 def _local(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone().replace(tzinfo=None)
+    """A stored time as the naive local time a QDateTimeEdit shows."""
+    return local_time(value).replace(tzinfo=None)
 
 
 class FollowUpDialog(FormDialog):

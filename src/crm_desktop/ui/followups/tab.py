@@ -38,17 +38,10 @@ from crm_desktop.ui.followups.dialog import (
 )
 from crm_desktop.ui.followups.supervision import SupervisionView, team_choices
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
-from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort
+from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort, shorten
 
 SEARCH_DELAY_MS = 300
-SHORT_TEXT = 60
 KINDS = ("followups", "annotations", "customers")
-
-
-def shorten(text: str | None, limit: int = SHORT_TEXT) -> str:
-    """The first line-free `limit` characters of a long text, for a table cell."""
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def has_unread(row: followups.FollowUpRow) -> bool:

@@ -130,6 +130,13 @@ class Column:
         return LEFT
 
 
+def shorten(text: str | None, limit: int = 60) -> str:
+    """A long text on one line, cut to `limit` characters with "…", for a table cell (the whole
+    text is in the tooltip)."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def local_time(value: datetime) -> datetime:
     """A stored (UTC) time in the computer's time zone; naive values are taken as UTC."""
     if value.tzinfo is None:
