@@ -485,16 +485,7 @@ def _move_opportunities(uow: UnitOfWork, source_id: int, target_id: int) -> int:
             )
         )
     )
-    for opportunity in open_ones:
-        records.apply_changes(
-            uow,
-            opportunity,
-            {"owner_id": target_id},
-            expected_version=opportunity.version,
-            entity="opportunity",
-            action="opportunity.transfer",
-        )
-    return len(open_ones)
+    return _reassign(uow, open_ones, "owner_id", target_id, "opportunity")
 
 
 def _move_followups(
@@ -511,16 +502,21 @@ def _move_followups(
             )
         )
     ]
-    for followup in planned:
+    return _reassign(uow, planned, "operator_id", target_id, "followup")
+
+
+def _reassign(uow: UnitOfWork, rows: list[Any], field: str, target_id: int, entity: str) -> int:
+    """Give each record to `target_id`, audited as "<entity>.transfer"; how many moved."""
+    for row in rows:
         records.apply_changes(
             uow,
-            followup,
-            {"operator_id": target_id},
-            expected_version=followup.version,
-            entity="followup",
-            action="followup.transfer",
+            row,
+            {field: target_id},
+            expected_version=row.version,
+            entity=entity,
+            action=f"{entity}.transfer",
         )
-    return len(planned)
+    return len(rows)
 
 
 def assignable_operators(
