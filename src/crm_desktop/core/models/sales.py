@@ -57,11 +57,15 @@ class DocumentStatus(StrEnum):
     DELIVERED = "delivered"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    SUPERSEDED = "superseded"  # a quote revised into a newer version
 
 
 class Quote(Editable, Base):
     __tablename__ = "quotes"
-    __table_args__ = (UniqueConstraint("number", "revision"),)
+    __table_args__ = (
+        UniqueConstraint("number", "revision"),
+        Index("ix_quotes_salesperson_date", "salesperson_id", "quote_date"),
+    )
 
     number: Mapped[str] = mapped_column(String(40))
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -89,6 +93,7 @@ class QuoteLine(Base):
     quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
     line_no: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    product_code: Mapped[str | None] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(String(300))
     unit: Mapped[str | None] = mapped_column(String(20))
     quantity: Mapped[Decimal] = mapped_column(Quantity)
@@ -111,7 +116,11 @@ class SalesOrder(Editable, Base):
     order_date: Mapped[date] = mapped_column(Date, index=True)
     delivery_address: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(12), default=DocumentStatus.DRAFT)
+    tax_rate_bp: Mapped[int] = mapped_column(Integer, default=0)  # basis points: 1300 = 13 %
+    subtotal: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    tax: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    terms: Mapped[str | None] = mapped_column(Text)
     remarks: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
@@ -131,11 +140,13 @@ class OrderLine(Base):
     unit: Mapped[str | None] = mapped_column(String(20))
     unit_price: Mapped[Decimal] = mapped_column(Money)
     quantity: Mapped[Decimal] = mapped_column(Quantity)
+    discount_bp: Mapped[int] = mapped_column(Integer, default=0)
     amount: Mapped[Decimal] = mapped_column(Money)
 
 
 class Contract(Editable, Base):
     __tablename__ = "contracts"
+    __table_args__ = (Index("ix_contracts_salesperson_end", "salesperson_id", "end_on"),)
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -188,6 +199,8 @@ class Receipt(Editable, Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     remarks: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when an allocation was allowed to pay an order beyond its total, on purpose.
+    overpayment: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ReceiptAllocation(Base):

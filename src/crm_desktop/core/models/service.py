@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_desktop.core.models.base import Base, Editable
@@ -27,6 +27,7 @@ class ServiceKind(StrEnum):
 
 class ServiceRecord(Editable, Base):
     __tablename__ = "service_records"
+    __table_args__ = (Index("ix_service_records_accepted", "accepted_at"),)
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
