@@ -438,9 +438,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_rules.set_defaults(func=cmd_pool_run_rules)
 
-    from crm_desktop.cli_customers import register
+    from crm_desktop import cli_customers, cli_render, cli_sales
 
-    register(commands)
+    for module in (cli_customers, cli_sales, cli_render):
+        module.register(commands)
     return parser
 
 

@@ -61,21 +61,21 @@ TABS: tuple[TabSpec, ...] = (
     ),
     TabSpec(
         "orders",
-        N_("Sales orders"),
+        N_("Sales"),
         "orders.view",
-        N_("Quotes, sales orders and contracts, with their printed documents, will be here."),
+        factory="crm_desktop.ui.sales.tab:SalesTab",
     ),
     TabSpec(
         "receipts",
         N_("Receipts"),
         "receipts.view",
-        N_("Payments received and the amounts customers still owe will be here."),
+        factory="crm_desktop.ui.receipts.tab:ReceiptsTab",
     ),
     TabSpec(
         "service",
         N_("Service records"),
         "service.view",
-        N_("Service requests, their handling and their outcome will be here."),
+        factory="crm_desktop.ui.service.tab:ServiceTab",
     ),
     TabSpec(
         "statistics",

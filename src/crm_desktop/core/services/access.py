@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.errors import PermissionDenied
 from crm_desktop.core.i18n import _
-from crm_desktop.core.models import DataScope, Operator, Team
+from crm_desktop.core.models import Customer, DataScope, Operator, Team
 from crm_desktop.core.permissions import ALL_PERMISSIONS
 
 _LABELS = {p.name: p.label for p in ALL_PERMISSIONS}
@@ -74,4 +74,35 @@ def require_in_scope(
         return
     allowed = session.scalar(select(owner_scope(session, operator, literal(owner_id))))
     if not allowed:
+        raise PermissionDenied(_("This record belongs to someone outside your data scope."))
+
+
+def record_scope(
+    session: Session,
+    operator: Operator,
+    person_column: ColumnElement[int | None],
+    customer_id_column: ColumnElement[int],
+) -> ColumnElement[bool]:
+    """WHERE clause for sales and service records (orders, quotes, receipts, service, ...).
+
+    A record is visible when the person it belongs to (salesperson, handler) is within the
+    operator's scope, or when its customer's owner is: a salesperson sees the work done for
+    their own customers, also by a colleague before a handover.
+    """
+    if operator.data_scope == DataScope.ALL:
+        return true()
+    owners = select(Customer.id).where(owner_scope(session, operator, Customer.owner_id))
+    return or_(owner_scope(session, operator, person_column), customer_id_column.in_(owners))
+
+
+def require_record_in_scope(
+    session: Session, operator: Operator, person_id: int | None, customer_id: int
+) -> None:
+    """Raise unless a sales or service record is visible under `record_scope`."""
+    if operator.data_scope == DataScope.ALL:
+        return
+    owner_id = session.scalar(select(Customer.owner_id).where(Customer.id == customer_id))
+    mine = select(owner_scope(session, operator, literal(person_id)))
+    theirs = select(owner_scope(session, operator, literal(owner_id)))
+    if not (session.scalar(mine) or (owner_id is not None and session.scalar(theirs))):
         raise PermissionDenied(_("This record belongs to someone outside your data scope."))
