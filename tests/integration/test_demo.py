@@ -97,3 +97,22 @@ def test_big_fills_rebuild_the_indexes_exactly_and_a_cancel_keeps_them(
             "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE phone_digits = '0221234567'"
         ).fetchall()
     assert "ix_customers_phone_digits" in str(plan)
+
+
+def test_demo_orders_and_quotes_add_up_to_their_lines_in_cents(
+    db: Database, boss: Actor, db_path: Path
+) -> None:
+    """Statistics and printed documents read totals; the demo must store them consistently."""
+    demo.generate(db, boss, customers=150, seed=11)
+    with sqlite3.connect(db_path) as conn:
+        orders = conn.execute(
+            "SELECT o.number, o.subtotal, o.tax, o.total, sum(l.amount) FROM sales_orders o "
+            "JOIN order_lines l ON l.order_id = o.id GROUP BY o.id"
+        ).fetchall()
+        quotes = conn.execute(
+            "SELECT q.number, q.subtotal, q.tax, q.total, sum(l.amount) FROM quotes q "
+            "JOIN quote_lines l ON l.quote_id = q.id GROUP BY q.id"
+        ).fetchall()
+    assert orders and quotes
+    for number, subtotal, tax, total, lines in orders + quotes:
+        assert (subtotal, subtotal + tax) == (lines, total), number

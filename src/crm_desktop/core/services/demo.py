@@ -827,7 +827,8 @@ class _Generator:
                     "quote_id": quote_id,
                     "line_no": line_no,
                     "product_id": product[0],
-                    "description": f"{product[2]} {product[1]}",
+                    "product_code": product[1],
+                    "description": product[2],
                     "unit": product[3],
                     "quantity": quantity,
                     "unit_price": product[4],
@@ -893,6 +894,7 @@ class _Generator:
                         "unit": product[3],
                         "unit_price": product[4],
                         "quantity": quantity,
+                        "discount_bp": 0,
                         "amount": amount,
                     },
                 )
@@ -915,7 +917,11 @@ class _Generator:
                 "order_date": self.d(day),
                 "delivery_address": None,
                 "status": status,
+                "tax_rate_bp": 0,
+                "subtotal": total,
+                "tax": 0,
                 "total": total,
+                "terms": None,
                 "remarks": None,
                 "archived": False,
                 "import_batch_id": None,
@@ -1045,6 +1051,7 @@ class _Generator:
                     "amount": sum(a for _o, a in group),
                     "remarks": None,
                     "archived": False,
+                    "overpayment": False,
                 },
             )
             for order, amount in group:
