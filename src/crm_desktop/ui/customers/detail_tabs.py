@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.i18n import N_, _
+from crm_desktop.core.money import format_money
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
 
@@ -155,7 +158,7 @@ class CustomerTabs(QTabWidget):
 def orders_list(page: CustomerPage) -> RecordListPage:
     from crm_desktop.core.services import customer_records
 
-    return inner_list(
+    orders = inner_list(
         "orders",
         [
             Column("number", _("Number"), width=130),
@@ -168,6 +171,23 @@ def orders_list(page: CustomerPage) -> RecordListPage:
         lambda: customer_records.customer_orders(page.ctx.db, page.ctx.actor, page.customer_id),
         empty_text=_("This customer has no sales orders yet."),
     )
+    _show_outstanding_total(orders)
+    return orders
+
+
+def _show_outstanding_total(orders: RecordListPage) -> None:
+    """What the customer owes over all their orders, under the list, kept current on reload."""
+    total_label = QLabel(orders)
+    total_label.setObjectName("outstandingTotal")
+    total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+    orders.layout().addWidget(total_label)
+
+    def update() -> None:
+        owed = sum((row.outstanding for row in orders.rows()), Decimal("0.00"))
+        total_label.setText(_("Outstanding in total: {amount}").format(amount=format_money(owed)))
+
+    orders.loaded.connect(update)
+    update()
 
 
 def receipts_list(page: CustomerPage) -> RecordListPage:
