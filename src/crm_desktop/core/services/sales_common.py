@@ -1,0 +1,287 @@
+"""What quotes, orders, contracts and service records share: labels, lines, parties, checks.
+
+Quotes and orders are the same kind of document (a header, priced lines, a tax rate, totals), so
+the rules for their parties, lines and status moves live here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_desktop.core.errors import NotFound, ValidationError
+from crm_desktop.core.i18n import N_, _
+from crm_desktop.core.models import (
+    Contact,
+    Customer,
+    DocumentStatus,
+    Operator,
+    Opportunity,
+    Product,
+)
+from crm_desktop.core.pricing import (
+    FULL_BP,
+    LineInput,
+    Totals,
+    clean_lines,
+    document_totals,
+    line_amount,
+)
+from crm_desktop.core.services.access import require_in_scope
+from crm_desktop.core.services.customers import _load_visible
+
+S = DocumentStatus
+STATUS_LABELS: dict[str, str] = {
+    S.DRAFT: N_("Draft"),
+    S.SENT: N_("Sent"),
+    S.ACCEPTED: N_("Accepted"),
+    S.REJECTED: N_("Rejected"),
+    S.CONFIRMED: N_("Confirmed"),
+    S.DELIVERED: N_("Delivered"),
+    S.CLOSED: N_("Closed"),
+    S.CANCELLED: N_("Cancelled"),
+    S.SUPERSEDED: N_("Superseded"),
+}
+PRIORITY_LABELS: dict[int, str] = {1: N_("High"), 2: N_("Normal"), 3: N_("Low")}
+
+
+class DocumentLine(NamedTuple):
+    """A stored line of a quote or an order, as get_quote/get_order return it."""
+
+    line_no: int
+    product_id: int | None
+    product_code: str | None
+    description: str
+    unit: str | None
+    quantity: Decimal
+    unit_price: Decimal
+    discount_bp: int
+    amount: Decimal
+
+    def as_input(self) -> LineInput:
+        """The line as input again (to copy it into another document)."""
+        return LineInput(
+            description=self.description,
+            quantity=self.quantity,
+            unit_price=self.unit_price,
+            discount_bp=self.discount_bp,
+            unit=self.unit,
+            product_id=self.product_id,
+            product_code=self.product_code,
+        )
+
+
+class Parties(NamedTuple):
+    customer_name: str
+    contact_name: str | None
+    contact_phone: str | None
+    salesperson_name: str | None
+
+
+def status_label(status: str) -> str:
+    """The status as the person reads it (translated)."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere (with \\ as the escape character)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# --- header values -------------------------------------------------------------------------------
+
+
+def clean_header(
+    values: Mapping[str, Any], fields: Iterable[str], texts: Iterable[str]
+) -> dict[str, Any]:
+    """The known header fields; text fields stripped (empty -> None), ids and dates checked."""
+    known = set(fields)
+    clean = {key: value for key, value in values.items() if key in known}
+    for key in texts:
+        if key in clean:
+            clean[key] = (clean[key] or "").strip() or None
+    for key, value in clean.items():
+        if key.endswith(("_date", "_until", "_on")):
+            clean[key] = as_date(value)
+    if "tax_rate_bp" in clean:
+        clean["tax_rate_bp"] = tax_rate(clean["tax_rate_bp"])
+    return clean
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ValidationError(_("“{text}” is not a date (YYYY-MM-DD).").format(text=value)) from exc
+
+
+def tax_rate(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= FULL_BP:
+        raise ValidationError(_("The tax rate must be between 0 % and 100 %."))
+    return value
+
+
+def check_parties(
+    session: Session, operator: Operator, values: Mapping[str, Any], current: Any = None
+) -> None:
+    """Refuse a customer the operator may not see, a salesperson outside their scope, and a
+    contact or opportunity that belongs to another customer.
+
+    `current` is the stored record on an update: only what changes is checked again, so a
+    customer handed over keeps its old orders editable by the new owner.
+    """
+
+    def changed(key: str) -> bool:
+        return key in values and (current is None or getattr(current, key) != values[key])
+
+    customer_id = values.get("customer_id", getattr(current, "customer_id", None))
+    if customer_id is None:
+        raise ValidationError(_("Choose a customer."))
+    if changed("customer_id"):
+        _load_visible(session, operator, customer_id)
+    if changed("salesperson_id"):
+        person = session.get(Operator, values["salesperson_id"])
+        if person is None:
+            raise NotFound(_("Operator #{id} does not exist.").format(id=values["salesperson_id"]))
+        require_in_scope(session, operator, person.id)
+    contact_id = values.get("contact_id", getattr(current, "contact_id", None))
+    if contact_id is not None and (changed("contact_id") or changed("customer_id")):
+        owner = session.scalar(select(Contact.customer_id).where(Contact.id == contact_id))
+        if owner != customer_id:
+            raise ValidationError(_("The contact does not belong to this customer."))
+    opportunity_id = values.get("opportunity_id", getattr(current, "opportunity_id", None))
+    if opportunity_id is not None and (changed("opportunity_id") or changed("customer_id")):
+        owner = session.scalar(
+            select(Opportunity.customer_id).where(Opportunity.id == opportunity_id)
+        )
+        if owner != customer_id:
+            raise ValidationError(_("The opportunity belongs to another customer."))
+
+
+def contact_phone(session: Session, contact_id: int | None) -> str | None:
+    """The contact's mobile, else their phone: what an order prints as the phone to call."""
+    if contact_id is None:
+        return None
+    row = session.execute(
+        select(Contact.mobile, Contact.phone).where(Contact.id == contact_id)
+    ).first()
+    return (row[0] or row[1]) if row else None
+
+
+def parties(
+    session: Session, customer_id: int, contact_id: int | None, salesperson_id: int | None
+) -> Parties:
+    """Names for a document header, in one round trip each (detail views, prints)."""
+    customer = session.scalar(select(Customer.name).where(Customer.id == customer_id)) or ""
+    contact = (
+        session.execute(
+            select(Contact.name, Contact.mobile, Contact.phone).where(Contact.id == contact_id)
+        ).first()
+        if contact_id
+        else None
+    )
+    person = (
+        session.scalar(select(Operator.name).where(Operator.id == salesperson_id))
+        if salesperson_id
+        else None
+    )
+    return Parties(
+        customer,
+        contact[0] if contact else None,
+        (contact[1] or contact[2]) if contact else None,
+        person,
+    )
+
+
+# --- lines ---------------------------------------------------------------------------------------
+
+
+def priced_lines(
+    session: Session, lines: Sequence[LineInput], tax_rate_bp: int
+) -> tuple[list[LineInput], list[Decimal], Totals]:
+    """Checked lines (catalogue codes filled in), their amounts, and the document totals."""
+    clean = clean_lines(lines)
+    if not clean:
+        raise ValidationError(_("Add at least one line."))
+    clean = _with_catalogue_codes(session, clean)
+    amounts = [line_amount(x.quantity, x.unit_price, x.discount_bp) for x in clean]
+    return clean, amounts, document_totals(amounts, tax_rate_bp)
+
+
+def _with_catalogue_codes(session: Session, lines: list[LineInput]) -> list[LineInput]:
+    ids = {line.product_id for line in lines if line.product_id is not None}
+    if not ids:
+        return lines
+    codes = dict(session.execute(select(Product.id, Product.code).where(Product.id.in_(ids))).all())
+    result = []
+    for number, line in enumerate(lines, start=1):
+        if line.product_id is not None and line.product_id not in codes:
+            raise ValidationError(
+                _("Line {n}: the product is no longer in the catalogue.").format(n=number)
+            )
+        if line.product_id is not None and line.product_code is None:
+            line = replace(line, product_code=codes[line.product_id])
+        result.append(line)
+    return result
+
+
+def line_values(lines: Sequence[LineInput], amounts: Sequence[Decimal]) -> list[dict[str, Any]]:
+    """Column values for stored lines (quote lines call the name `description`)."""
+    return [
+        {
+            "line_no": number,
+            "product_id": line.product_id,
+            "product_code": line.product_code,
+            "description": line.description,
+            "unit": line.unit,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount_bp": line.discount_bp,
+            "amount": amount,
+        }
+        for number, (line, amount) in enumerate(zip(lines, amounts, strict=True), start=1)
+    ]
+
+
+def lines_text(lines: Iterable[DocumentLine | dict[str, Any]]) -> str:
+    """Lines as one line of text each, for the audit log (old -> new)."""
+    out = []
+    for line in lines:
+        row = line._asdict() if isinstance(line, DocumentLine) else line
+        discount = f" -{Decimal(row['discount_bp']) / 100:g}%" if row["discount_bp"] else ""
+        code = f"{row['product_code']} " if row["product_code"] else ""
+        out.append(
+            f"{row['line_no']}. {code}{row['description']} {row['quantity']:g}"
+            f"{row['unit'] or ''} × {row['unit_price']}{discount} = {row['amount']}"
+        )
+    return "\n".join(out)
+
+
+def same_lines(stored: Sequence[DocumentLine], new: Sequence[dict[str, Any]]) -> bool:
+    return [line._asdict() for line in stored] == [dict(row) for row in new]
+
+
+# --- status --------------------------------------------------------------------------------------
+
+
+def check_move(current: str, wanted: str, allowed: Mapping[str, Iterable[str]]) -> None:
+    """Refuse a status change the document's life cycle does not have, naming both states."""
+    if wanted not in STATUS_LABELS:
+        raise ValidationError(_("Unknown status “{status}”.").format(status=wanted))
+    if wanted not in set(allowed.get(current, ())):
+        raise ValidationError(
+            _("A document that is “{current}” cannot become “{wanted}”.").format(
+                current=status_label(current), wanted=status_label(wanted)
+            )
+        )
