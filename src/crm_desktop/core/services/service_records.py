@@ -37,6 +37,7 @@ from crm_desktop.core.services.access import (
     require_in_scope,
     require_record_in_scope,
 )
+from crm_desktop.core.services.sales_common import PRIORITY_LABELS
 
 SERVICE_STATUS_LABELS: dict[str, str] = {
     ServiceStatus.OPEN: N_("Open"),
@@ -44,7 +45,6 @@ SERVICE_STATUS_LABELS: dict[str, str] = {
     ServiceStatus.RESOLVED: N_("Resolved"),
     ServiceStatus.CLOSED: N_("Closed"),
 }
-PRIORITY_LABELS: dict[int, str] = {1: N_("High"), 2: N_("Normal"), 3: N_("Low")}
 SERVICE_KIND_LABELS: dict[str, str] = {
     ServiceKind.SERVICE: N_("Service"),
     ServiceKind.COMPLAINT: N_("Complaint"),
