@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database
 from crm_desktop.core.errors import NotFound, ValidationError
-from crm_desktop.core.i18n import _
-from crm_desktop.core.models import Attachment, Operator
+from crm_desktop.core.i18n import N_, _
+from crm_desktop.core.models import Attachment, Contract, Operator, ServiceRecord
 from crm_desktop.core.services import records
-from crm_desktop.core.services.access import require
+from crm_desktop.core.services.access import require, require_record_in_scope
 from crm_desktop.core.services.customers import _load_visible
 
 MiB = 1024 * 1024
@@ -55,9 +55,30 @@ class _OwnerKind:
     check: Callable[[Session, Operator, int], object]  # raises NotFound / PermissionDenied
 
 
+def _sales_record(model: Any, person: str, what: str) -> Callable[[Session, Operator, int], object]:
+    """The visibility check of a sales or service record: `access.record_scope`'s rule."""
+
+    def check(session: Session, operator: Operator, record_id: int) -> object:
+        record = records.load(session, model, record_id, _(what))
+        require_record_in_scope(session, operator, getattr(record, person), record.customer_id)
+        return record
+
+    return check
+
+
 # Adding attachments to another kind of record is one entry here.
 OWNER_KINDS: dict[str, _OwnerKind] = {
     "customer": _OwnerKind("customers.view", "customers.edit", _load_visible),
+    "contract": _OwnerKind(
+        "contracts.view",
+        "contracts.edit",
+        _sales_record(Contract, "salesperson_id", N_("Contract")),
+    ),
+    "service": _OwnerKind(
+        "service.view",
+        "service.edit",
+        _sales_record(ServiceRecord, "handler_id", N_("Service record")),
+    ),
 }
 
 
