@@ -376,6 +376,7 @@ def test_the_boss_sees_every_page(
         "roles",
         "teams",
         "pool_rules",
+        "numbering",
         "audit",
         "preferences",
     ]

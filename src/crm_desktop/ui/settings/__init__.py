@@ -19,6 +19,7 @@ from crm_desktop.ui.settings.audit_page import AuditPage
 from crm_desktop.ui.settings.basedata_page import BaseDataPage
 from crm_desktop.ui.settings.common import SettingsPage
 from crm_desktop.ui.settings.company_page import CompanyPage
+from crm_desktop.ui.settings.numbering_page import NumberingPage
 from crm_desktop.ui.settings.operators_page import OperatorsPage
 from crm_desktop.ui.settings.pool_rules_page import PoolRulesPage
 from crm_desktop.ui.settings.preferences_page import PreferencesPage
@@ -43,6 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("roles", N_("Roles and permissions"), "settings.roles", RolesPage),
     PageSpec("teams", N_("Teams"), "settings.teams", TeamsPage),
     PageSpec("pool_rules", N_("Public pool rules"), "settings.pool", PoolRulesPage),
+    PageSpec("numbering", N_("Document numbering"), "settings.company", NumberingPage),
     PageSpec("audit", N_("Audit log"), "audit.view", AuditPage),
     PageSpec("preferences", N_("Preferences"), None, PreferencesPage),
 )
