@@ -185,6 +185,8 @@ def _validate(rule: dict[str, Any], today: date) -> None:
         raise ValidationError(_("The prefix cannot contain spaces or “%”."))
     if len(rule["prefix"]) > 20:
         raise ValidationError(_("The prefix can have at most 20 characters."))
+    if len(rule["date_format"]) > 20:
+        raise ValidationError(_("The date part can have at most 20 characters."))
     if rule["reset"] not in RESETS:
         raise ValidationError(_("Unknown reset period “{reset}”.").format(reset=rule["reset"]))
     codes = _date_codes(rule["date_format"])
