@@ -79,3 +79,77 @@ def make_quote(
     return quotes.save_quote(
         db, actor, None, None, {"customer_id": customer_id, **values}, lines or [line()]
     )
+
+
+# --- receipts and receivables (H2) ---------------------------------------------------------------
+
+
+def make_confirmed_order(
+    db: Database,
+    actor: Actor,
+    customer_id: int,
+    total: str = "100.00",
+    *,
+    order_date: Any = None,
+    status: str = "confirmed",
+) -> int:
+    """An order of exactly `total` (one line, no tax) by `actor`, in `status` (confirmed)."""
+    from crm_desktop.core.clock import local_today
+    from crm_desktop.core.models import OrderLine, SalesOrder
+    from crm_desktop.core.services import numbering
+
+    amount = Decimal(total)
+    with db.write(actor) as uow:
+        order = SalesOrder(
+            number=numbering.next_number(uow, "order"),
+            customer_id=customer_id,
+            salesperson_id=actor.id,
+            order_date=order_date or local_today(db.clock),
+            status=status,
+            subtotal=amount,
+            total=amount,
+        )
+        uow.session.add(order)
+        uow.session.flush()
+        uow.session.add(
+            OrderLine(
+                order_id=order.id,
+                line_no=1,
+                product_name="货款",
+                unit_price=amount,
+                quantity=Decimal(1),
+                amount=amount,
+            )
+        )
+        return order.id
+
+
+def make_signed_contract(
+    db: Database,
+    actor: Actor,
+    customer_id: int,
+    amount: str = "1000.00",
+    *,
+    end_on: Any = None,
+    order_ids: tuple[int, ...] = (),
+    status: str = "confirmed",
+) -> int:
+    """A signed (confirmed) contract of the customer by `actor`, covering `order_ids`."""
+    from crm_desktop.core.models import Contract, ContractOrder
+    from crm_desktop.core.services import numbering
+
+    with db.write(actor) as uow:
+        contract = Contract(
+            number=numbering.next_number(uow, "contract"),
+            customer_id=customer_id,
+            salesperson_id=actor.id,
+            title="年度供货合同",
+            amount=Decimal(amount),
+            end_on=end_on,
+            status=status,
+        )
+        uow.session.add(contract)
+        uow.session.flush()
+        for order_id in order_ids:
+            uow.session.add(ContractOrder(contract_id=contract.id, order_id=order_id))
+        return contract.id

@@ -1,13 +1,16 @@
 """The "Today" queue opened on login: what needs the salesperson's attention now.
 
-Three short lists, all about the actor's own work: customers whose next follow-up is due today or
-overdue, customers about to return to the public pool, and unread annotations from managers.
+Short lists, all about the actor's own work: customers whose next follow-up is due today or
+overdue, customers about to return to the public pool, unread annotations from managers, unpaid
+instalments past their due date and signed contracts that end soon (both of the actor's own
+customers).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -17,9 +20,18 @@ from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import local_today
 from crm_desktop.core.db.database import Database
 from crm_desktop.core.errors import PermissionDenied
-from crm_desktop.core.models import Customer, FollowUp, FollowUpAnnotation, Operator, PoolStatus
+from crm_desktop.core.models import (
+    Contract,
+    Customer,
+    DocumentStatus,
+    FollowUp,
+    FollowUpAnnotation,
+    Operator,
+    PoolStatus,
+)
 from crm_desktop.core.services.access import current_operator
 from crm_desktop.core.services.followups import unread_filter
+from crm_desktop.core.services.receipts import OverdueInstalment, overdue_instalments
 
 
 class DueCustomer(NamedTuple):
@@ -41,11 +53,27 @@ class UnreadAnnotation(NamedTuple):
     body: str
 
 
+class ExpiringContract(NamedTuple):
+    contract_id: int
+    number: str
+    title: str | None
+    customer_id: int
+    customer_name: str
+    end_on: date
+    days_left: int  # 0: ends today
+    amount: Decimal
+
+
+EXPIRING_WITHIN_DAYS = 30
+
+
 @dataclass
 class TodayQueue:
     due: list[DueCustomer] = field(default_factory=list)
     returning: list[Any] = field(default_factory=list)  # pool.PoolCandidate
     annotations: list[UnreadAnnotation] = field(default_factory=list)
+    overdue: list[OverdueInstalment] = field(default_factory=list)
+    expiring: list[ExpiringContract] = field(default_factory=list)
 
 
 def today_queue(db: Database, actor: Actor) -> TodayQueue:
@@ -57,7 +85,19 @@ def today_queue(db: Database, actor: Actor) -> TodayQueue:
         annotations = [
             UnreadAnnotation(*row) for row in session.execute(_unread_query(operator.id))
         ]
-    return TodayQueue(due=due, returning=_returning(db, actor), annotations=annotations)
+        expiring = []
+        if "contracts.view" in operator.role.permission_names:
+            expiring = [
+                ExpiringContract(*head, end_on, (end_on - today).days, amount)
+                for *head, end_on, amount in session.execute(_expiring_query(operator.id, today))
+            ]
+    return TodayQueue(
+        due=due,
+        returning=_returning(db, actor),
+        annotations=annotations,
+        overdue=_overdue(db, actor),
+        expiring=expiring,
+    )
 
 
 def _due_query(operator_id: int, today: date) -> Any:
@@ -110,6 +150,38 @@ def _unread_query(operator_id: int) -> Any:
         .where(*unread_filter(operator_id))
         .order_by(FollowUpAnnotation.created_at.desc(), FollowUpAnnotation.id.desc())
     )
+
+
+def _expiring_query(operator_id: int, today: date) -> Any:
+    """The actor's own customers' signed contracts ending within 30 days, soonest first."""
+    return (
+        select(
+            Contract.id,
+            Contract.number,
+            Contract.title,
+            Customer.id,
+            Customer.name,
+            Contract.end_on,
+            Contract.amount,
+        )
+        .join(Customer, Customer.id == Contract.customer_id)
+        .where(
+            Customer.owner_id == operator_id,
+            Contract.status == DocumentStatus.CONFIRMED,
+            Contract.archived.is_(False),
+            Contract.end_on >= today,
+            Contract.end_on <= today + timedelta(days=EXPIRING_WITHIN_DAYS),
+        )
+        .order_by(Contract.end_on, Contract.number)
+    )
+
+
+def _overdue(db: Database, actor: Actor) -> list[OverdueInstalment]:
+    """Unpaid instalments past due on the actor's own customers (none without sales rights)."""
+    try:
+        return overdue_instalments(db, actor, own_only=True)
+    except PermissionDenied:
+        return []
 
 
 def _returning(db: Database, actor: Actor) -> list[Any]:
