@@ -112,6 +112,19 @@ def test_salesperson_cannot_open_an_opportunity_on_a_colleagues_customer_or_for_
         opps.save_opportunity(db, li, mine, 1, {"owner_id": zhao.id})
 
 
+def test_owner_keeps_editing_an_opportunity_after_its_customer_was_handed_over(
+    db: Database, boss: Actor, team: dict[str, Actor], firm: dict[str, int]
+) -> None:
+    li, zhao = team["li"], team["zhao"]
+    opp_id = _new(db, li, firm["li"])
+    version = customers.get_customer(db, boss, firm["li"])["version"]
+    customers.update_customer(db, boss, firm["li"], version, {"owner_id": zhao.id})
+    opps.save_opportunity(db, li, opp_id, 1, {"customer_id": firm["li"], "name": "续签"})
+    assert opps.get_opportunity(db, li, opp_id)["name"] == "续签"
+    with pytest.raises(ValidationError):
+        opps.save_opportunity(db, li, opp_id, 2, {"customer_id": None})
+
+
 def test_manager_sees_and_reassigns_the_teams_opportunities(
     db: Database, team: dict[str, Actor], firm: dict[str, int]
 ) -> None:

@@ -258,6 +258,8 @@ def get_opportunity(db: Database, actor: Actor, opp_id: int) -> dict[str, Any]:
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     clean = {key: value for key, value in values.items() if key in FIELDS}
     records.required_text(clean, "name")
+    if "customer_id" in clean and clean["customer_id"] is None:
+        raise ValidationError(_("Choose a customer."))
     if "expected_amount" in clean:
         amount = to_money(clean["expected_amount"])
         if amount is not None and amount < 0:
@@ -291,14 +293,14 @@ def save_opportunity(
     with db.write(actor) as uow:
         operator = require(uow.session, actor, "opportunities.edit")
         session = uow.session
-        if "customer_id" in clean:
-            customers._load_visible(session, operator, clean["customer_id"])
         if "stage_id" in clean:
             _check_stage(session, clean["stage_id"])
         if opp_id is None:
             opportunity = _create(uow, operator, clean)
         else:
             opportunity = _load_visible(session, operator, opp_id)
+            if clean.get("customer_id", opportunity.customer_id) != opportunity.customer_id:
+                customers._load_visible(session, operator, clean["customer_id"])
             if clean.get("owner_id") is None:
                 clean.pop("owner_id", None)  # an opportunity always has an owner
             elif clean["owner_id"] != opportunity.owner_id:
@@ -313,6 +315,7 @@ def save_opportunity(
 def _create(uow: UnitOfWork, operator: Operator, clean: dict[str, Any]) -> Opportunity:
     if "customer_id" not in clean:
         raise ValidationError(_("Choose a customer."))
+    customers._load_visible(uow.session, operator, clean["customer_id"])
     if "name" not in clean:
         raise ValidationError(_("“{field}” must not be empty.").format(field=_("Name")))
     clean["owner_id"] = clean.get("owner_id") or operator.id

@@ -256,7 +256,7 @@ def _check_references(
     customer_id = clean.get("customer_id", record.customer_id if record else None)
     if customer_id is None:
         raise ValidationError(_("Choose a customer."))
-    if "customer_id" in clean:
+    if record is None or customer_id != record.customer_id:
         customers._load_visible(session, operator, customer_id)
     contact_id = clean.get("contact_id", record.contact_id if record else None)
     if contact_id is not None:
