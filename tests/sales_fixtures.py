@@ -84,6 +84,15 @@ def make_quote(
 # --- receipts and receivables (H2) ---------------------------------------------------------------
 
 
+_STATUS_PATHS = {
+    "draft": (),
+    "confirmed": ("confirmed",),
+    "delivered": ("confirmed", "delivered"),
+    "closed": ("confirmed", "delivered", "closed"),
+    "cancelled": ("cancelled",),
+}
+
+
 def make_confirmed_order(
     db: Database,
     actor: Actor,
@@ -93,35 +102,15 @@ def make_confirmed_order(
     order_date: Any = None,
     status: str = "confirmed",
 ) -> int:
-    """An order of exactly `total` (one line, no tax) by `actor`, in `status` (confirmed)."""
-    from crm_desktop.core.clock import local_today
-    from crm_desktop.core.models import OrderLine, SalesOrder
-    from crm_desktop.core.services import numbering
+    """An order of exactly `total` (one line, no tax) by `actor`, moved on to `status`."""
+    from crm_desktop.core.services import orders
 
-    amount = Decimal(total)
-    with db.write(actor) as uow:
-        order = SalesOrder(
-            number=numbering.next_number(uow, "order"),
-            customer_id=customer_id,
-            salesperson_id=actor.id,
-            order_date=order_date or local_today(db.clock),
-            status=status,
-            subtotal=amount,
-            total=amount,
-        )
-        uow.session.add(order)
-        uow.session.flush()
-        uow.session.add(
-            OrderLine(
-                order_id=order.id,
-                line_no=1,
-                product_name="货款",
-                unit_price=amount,
-                quantity=Decimal(1),
-                amount=amount,
-            )
-        )
-        return order.id
+    values = {"order_date": order_date} if order_date is not None else {}
+    order_id = make_order(db, actor, customer_id, [line("货款", 1, total)], **values)
+    for step in _STATUS_PATHS[status]:
+        version = orders.get_order(db, actor, order_id).version
+        orders.set_order_status(db, actor, order_id, version, step)
+    return order_id
 
 
 def make_signed_contract(
