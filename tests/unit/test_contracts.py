@@ -353,3 +353,15 @@ def test_list_filters_search_and_sorts(
     )
     with pytest.raises(ValidationError):
         con.list_contracts(db, boss, sort="nonsense")
+
+
+def test_removing_the_signed_file_leaves_the_contract_without_one(
+    db: Database, boss: Actor, firm: dict[str, int], tmp_path: Path
+) -> None:
+    contract_id = _contract(db, boss, firm["li"])
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4")
+    attachment_id = con.attach_signed_file(db, boss, contract_id, scan)
+    attachments.remove_attachment(db, boss, attachment_id)
+    detail = con.get_contract(db, boss, contract_id)
+    assert (detail.signed_attachment_id, detail.signed_file) == (None, None)

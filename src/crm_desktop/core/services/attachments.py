@@ -166,6 +166,11 @@ def remove_attachment(db: Database, actor: Actor, attachment_id: int) -> None:
             {"attachment": (attachment.filename, None)},
             summary=attachment.filename,
         )
+        signed = select(Contract).where(Contract.signed_attachment_id == attachment.id)
+        for contract in uow.session.scalars(signed):  # the contract's signed file goes too
+            contract.signed_attachment_id = None
+            uow.touched("contracts")
+        uow.session.flush()
         uow.session.delete(attachment)
         uow.touched("attachments")
     if outside:  # only after the commit: a rolled-back removal still has its file
