@@ -113,6 +113,14 @@ def make_confirmed_order(
     return order_id
 
 
+_CONTRACT_PATHS = {
+    "draft": (),
+    "confirmed": ("confirmed",),
+    "closed": ("confirmed", "closed"),
+    "cancelled": ("cancelled",),
+}
+
+
 def make_signed_contract(
     db: Database,
     actor: Actor,
@@ -123,22 +131,33 @@ def make_signed_contract(
     order_ids: tuple[int, ...] = (),
     status: str = "confirmed",
 ) -> int:
-    """A signed (confirmed) contract of the customer by `actor`, covering `order_ids`."""
-    from crm_desktop.core.models import Contract, ContractOrder
-    from crm_desktop.core.services import numbering
+    """A contract of the customer covering `order_ids`, signed (confirmed) unless `status` says
+    otherwise; `actor` needs contracts.edit (e.g. the boss or a sales manager)."""
+    from crm_desktop.core.services import contracts
 
-    with db.write(actor) as uow:
-        contract = Contract(
-            number=numbering.next_number(uow, "contract"),
-            customer_id=customer_id,
-            salesperson_id=actor.id,
-            title="年度供货合同",
-            amount=Decimal(amount),
-            end_on=end_on,
-            status=status,
-        )
-        uow.session.add(contract)
-        uow.session.flush()
-        for order_id in order_ids:
-            uow.session.add(ContractOrder(contract_id=contract.id, order_id=order_id))
-        return contract.id
+    values = {"customer_id": customer_id, "title": "年度供货合同", "amount": Decimal(amount)}
+    if end_on is not None:
+        values["end_on"] = end_on
+    contract_id = contracts.save_contract(db, actor, None, None, values, list(order_ids))
+    for step in _CONTRACT_PATHS[status]:
+        version = contracts.get_contract(db, actor, contract_id).version
+        contracts.set_contract_status(db, actor, contract_id, version, step)
+    return contract_id
+
+
+def make_receipt(
+    db: Database,
+    actor: Actor,
+    customer_id: int,
+    amount: str,
+    *allocations: tuple[int, str],
+    overpay: bool = False,
+    **values: Any,
+) -> int:
+    """A receipt of `amount` from the customer paying `(order_id, "share")` pairs; `actor`
+    needs receipts.create (the boss or a finance operator)."""
+    from crm_desktop.core.services import receipts
+
+    fields = {"customer_id": customer_id, "amount": Decimal(amount), **values}
+    pairs = [(order_id, Decimal(share)) for order_id, share in allocations]
+    return receipts.record_receipt(db, actor, fields, pairs, allow_overpayment=overpay)

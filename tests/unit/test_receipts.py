@@ -16,25 +16,17 @@ from crm_desktop.core.errors import ConflictError, PermissionDenied, ValidationE
 from crm_desktop.core.services import basedata, operators, receipts
 from crm_desktop.core.services.balances import order_balances
 from tests.conftest import MakeOperator
-from tests.sales_fixtures import make_confirmed_order, make_customer, make_signed_contract
+from tests.sales_fixtures import (
+    make_confirmed_order,
+    make_customer,
+    make_receipt,
+    make_signed_contract,
+)
 
 
 @pytest.fixture
 def finance(make_operator: MakeOperator) -> Actor:
     return make_operator("cw", "finance", name="钱会计")
-
-
-def pay(
-    db: Database,
-    actor: Actor,
-    customer_id: int,
-    amount: str,
-    *allocations: tuple[int, str],
-    overpay: bool = False,
-) -> int:
-    values = {"customer_id": customer_id, "amount": Decimal(amount)}
-    pairs = [(order_id, Decimal(share)) for order_id, share in allocations]
-    return receipts.record_receipt(db, actor, values, pairs, allow_overpayment=overpay)
 
 
 def owed(db: Database, order_id: int) -> Decimal:
@@ -56,12 +48,12 @@ def test_an_allocation_above_what_the_order_still_owes_is_refused(
     customer = make_customer(db, boss, "上海贸易")
     order = make_confirmed_order(db, boss, customer, "100.00")
     with pytest.raises(ValidationError, match="still owes"):
-        pay(db, finance, customer, "150.00", (order, "100.01"))
+        make_receipt(db, finance, customer, "150.00", (order, "100.01"))
     assert receipt_count(db_path) == 0
 
-    pay(db, finance, customer, "60.00", (order, "60.00"))
+    make_receipt(db, finance, customer, "60.00", (order, "60.00"))
     with pytest.raises(ValidationError, match=r"still owes \(40\.00\)"):
-        pay(db, finance, customer, "50.00", (order, "50.00"))
+        make_receipt(db, finance, customer, "50.00", (order, "50.00"))
     assert owed(db, order) == Decimal("40.00")
 
 
@@ -70,7 +62,7 @@ def test_an_explicit_overpayment_is_recorded_flagged_and_audited(
 ) -> None:
     customer = make_customer(db, boss, "上海贸易")
     order = make_confirmed_order(db, boss, customer, "100.00")
-    receipt_id = pay(db, finance, customer, "120.00", (order, "120.00"), overpay=True)
+    receipt_id = make_receipt(db, finance, customer, "120.00", (order, "120.00"), overpay=True)
 
     detail = receipts.get_receipt(db, finance, receipt_id)
     assert detail.overpayment is True
@@ -94,7 +86,7 @@ def test_a_receipt_within_what_is_owed_is_not_flagged_even_when_overpayment_is_a
 ) -> None:
     customer = make_customer(db, boss)
     order = make_confirmed_order(db, boss, customer, "100.00")
-    receipt_id = pay(db, finance, customer, "100.00", (order, "100.00"), overpay=True)
+    receipt_id = make_receipt(db, finance, customer, "100.00", (order, "100.00"), overpay=True)
     assert receipts.get_receipt(db, finance, receipt_id).overpayment is False
 
 
@@ -105,9 +97,9 @@ def test_allocations_may_not_add_up_to_more_than_the_receipt(
     first = make_confirmed_order(db, boss, customer, "100.00")
     second = make_confirmed_order(db, boss, customer, "100.00")
     with pytest.raises(ValidationError, match="add up to more than the receipt"):
-        pay(db, finance, customer, "150.00", (first, "100.00"), (second, "50.01"))
+        make_receipt(db, finance, customer, "150.00", (first, "100.00"), (second, "50.01"))
     with pytest.raises(ValidationError, match="add up to more than the receipt"):
-        pay(db, finance, customer, "10.00", (first, "20.00"), overpay=True)
+        make_receipt(db, finance, customer, "10.00", (first, "20.00"), overpay=True)
     assert receipt_count(db_path) == 0
 
 
@@ -118,9 +110,9 @@ def test_orders_of_another_customer_and_cancelled_orders_cannot_be_paid(
     others_order = make_confirmed_order(db, boss, other, "100.00")
     cancelled = make_confirmed_order(db, boss, customer, "100.00", status="cancelled")
     with pytest.raises(ValidationError, match="belongs to another customer"):
-        pay(db, finance, customer, "100.00", (others_order, "100.00"))
+        make_receipt(db, finance, customer, "100.00", (others_order, "100.00"))
     with pytest.raises(ValidationError, match="cancelled"):
-        pay(db, finance, customer, "100.00", (cancelled, "100.00"), overpay=True)
+        make_receipt(db, finance, customer, "100.00", (cancelled, "100.00"), overpay=True)
     assert receipt_count(db_path) == 0
 
 
@@ -130,13 +122,13 @@ def test_amounts_must_be_positive_and_an_order_listed_once(
     customer = make_customer(db, boss)
     order = make_confirmed_order(db, boss, customer, "100.00")
     with pytest.raises(ValidationError, match="greater than zero"):
-        pay(db, finance, customer, "0.00")
+        make_receipt(db, finance, customer, "0.00")
     with pytest.raises(ValidationError, match="greater than zero"):
-        pay(db, finance, customer, "-5.00")
+        make_receipt(db, finance, customer, "-5.00")
     with pytest.raises(ValidationError, match="positive"):
-        pay(db, finance, customer, "10.00", (order, "-1.00"))
+        make_receipt(db, finance, customer, "10.00", (order, "-1.00"))
     with pytest.raises(ValidationError, match="only once"):
-        pay(db, finance, customer, "10.00", (order, "5.00"), (order, "5.00"))
+        make_receipt(db, finance, customer, "10.00", (order, "5.00"), (order, "5.00"))
 
 
 def test_the_unallocated_rest_is_an_advance_payment(
@@ -144,7 +136,7 @@ def test_the_unallocated_rest_is_an_advance_payment(
 ) -> None:
     customer = make_customer(db, boss, "上海贸易")
     order = make_confirmed_order(db, boss, customer, "100.00")
-    receipt_id = pay(db, finance, customer, "250.00", (order, "100.00"))
+    receipt_id = make_receipt(db, finance, customer, "250.00", (order, "100.00"))
 
     [row] = receipts.list_receipts(db, finance)
     assert (row.id, row.customer_name, row.payer) == (receipt_id, "上海贸易", "上海贸易")
@@ -164,16 +156,16 @@ def test_outstanding_stays_exact_in_cents_over_many_small_receipts(
 ) -> None:
     customer = make_customer(db, boss)
     small = make_confirmed_order(db, boss, customer, "0.30")
-    pay(db, finance, customer, "0.10", (small, "0.10"))
-    pay(db, finance, customer, "0.20", (small, "0.20"))
+    make_receipt(db, finance, customer, "0.10", (small, "0.10"))
+    make_receipt(db, finance, customer, "0.20", (small, "0.20"))
     assert owed(db, small) == Decimal("0.00")
     with pytest.raises(ValidationError):
-        pay(db, finance, customer, "0.01", (small, "0.01"))
+        make_receipt(db, finance, customer, "0.01", (small, "0.01"))
 
     big = make_confirmed_order(db, boss, customer, "1000.00")
     shares = ["0.10", "0.20", "0.07", "33.33"] * 25
     for share in shares:
-        pay(db, finance, customer, share, (big, share))
+        make_receipt(db, finance, customer, share, (big, share))
     expected = Decimal("1000.00") - sum(Decimal(s) for s in shares)
     assert expected == Decimal("157.50")
     assert owed(db, big) == expected
@@ -191,7 +183,7 @@ def test_a_void_receipt_stops_counting_and_counts_again_when_restored(
 ) -> None:
     customer = make_customer(db, boss)
     order = make_confirmed_order(db, boss, customer, "100.00")
-    receipt_id = pay(db, finance, customer, "80.00", (order, "80.00"))
+    receipt_id = make_receipt(db, finance, customer, "80.00", (order, "80.00"))
     version = receipts.get_receipt(db, finance, receipt_id).version
 
     receipts.set_receipt_archived(db, finance, receipt_id, version, True)
@@ -211,9 +203,9 @@ def test_restoring_a_void_receipt_is_refused_when_the_order_was_paid_meanwhile(
 ) -> None:
     customer = make_customer(db, boss)
     order = make_confirmed_order(db, boss, customer, "100.00")
-    voided = pay(db, finance, customer, "80.00", (order, "80.00"))
+    voided = make_receipt(db, finance, customer, "80.00", (order, "80.00"))
     receipts.set_receipt_archived(db, finance, voided, 1, True)
-    pay(db, finance, customer, "100.00", (order, "100.00"))
+    make_receipt(db, finance, customer, "100.00", (order, "100.00"))
 
     version = receipts.get_receipt(db, finance, voided).version
     with pytest.raises(ValidationError, match="still owes"):
@@ -227,7 +219,7 @@ def test_editing_a_receipt_replaces_its_allocations_without_counting_itself_twic
     customer = make_customer(db, boss)
     first = make_confirmed_order(db, boss, customer, "100.00")
     second = make_confirmed_order(db, boss, customer, "50.00")
-    receipt_id = pay(db, finance, customer, "100.00", (first, "100.00"))
+    receipt_id = make_receipt(db, finance, customer, "100.00", (first, "100.00"))
     detail = receipts.get_receipt(db, finance, receipt_id)
 
     receipts.update_receipt(
@@ -262,8 +254,8 @@ def test_open_orders_are_oldest_first_and_the_suggestion_pays_them_in_that_order
     older = make_confirmed_order(db, boss, customer, "100.00", order_date=today - timedelta(9))
     paid = make_confirmed_order(db, boss, customer, "50.00", order_date=today - timedelta(20))
     make_confirmed_order(db, boss, customer, "70.00", status="cancelled")
-    pay(db, finance, customer, "50.00", (paid, "50.00"))
-    pay(db, finance, customer, "30.00", (older, "30.00"))
+    make_receipt(db, finance, customer, "50.00", (paid, "50.00"))
+    make_receipt(db, finance, customer, "30.00", (older, "30.00"))
 
     orders = receipts.open_orders(db, finance, customer)
     assert [(o.id, o.outstanding) for o in orders] == [
@@ -282,7 +274,10 @@ def test_receipt_numbers_come_from_the_rule_and_find_the_receipt(
     db: Database, boss: Actor, finance: Actor
 ) -> None:
     customer = make_customer(db, boss)
-    first, second = pay(db, finance, customer, "1.00"), pay(db, finance, customer, "2.00")
+    first, second = (
+        make_receipt(db, finance, customer, "1.00"),
+        make_receipt(db, finance, customer, "2.00"),
+    )
     one, two = receipts.get_receipt(db, finance, first), receipts.get_receipt(db, finance, second)
     assert one.number != two.number
     assert receipts.receipt_id_by_number(db, finance, two.number) == second
@@ -323,8 +318,8 @@ def test_a_salesperson_sees_only_the_receipts_of_own_customers(
     lis = make_customer(db, li, "李四的客户")
     zhaos = make_customer(db, zhao, "赵六的客户")
     lis_order = make_confirmed_order(db, li, lis, "100.00")
-    mine = pay(db, finance, lis, "100.00", (lis_order, "100.00"))
-    theirs = pay(db, finance, zhaos, "100.00")
+    mine = make_receipt(db, finance, lis, "100.00", (lis_order, "100.00"))
+    theirs = make_receipt(db, finance, zhaos, "100.00")
 
     assert [r.id for r in receipts.list_receipts(db, li)] == [mine]
     assert receipts.count_receipts(db, li) == 1
@@ -345,8 +340,8 @@ def test_a_salesperson_may_not_record_or_void_receipts(
     li = team["li"]
     customer = make_customer(db, li)
     with pytest.raises(PermissionDenied, match="Record receipts"):
-        pay(db, li, customer, "10.00")
-    receipt_id = pay(db, finance, customer, "10.00")
+        make_receipt(db, li, customer, "10.00")
+    receipt_id = make_receipt(db, finance, customer, "10.00")
     with pytest.raises(PermissionDenied, match="Edit and archive receipts"):
         receipts.set_receipt_archived(db, li, receipt_id, 1, True)
 
@@ -421,7 +416,7 @@ def test_instalments_are_paid_oldest_first_and_become_overdue_with_time(
         (Decimal("0.00"), Decimal("100.00"), 0),
     ]
 
-    pay(db, finance, customer, "150.00", (order, "150.00"))
+    make_receipt(db, finance, customer, "150.00", (order, "150.00"))
     plan = receipts.payment_plan(db, boss, order_id=order)
     assert [(i.paid, i.outstanding, i.overdue_days) for i in plan] == [
         (Decimal("100.00"), Decimal("0.00"), 0),
@@ -453,7 +448,7 @@ def test_a_contract_plan_is_paid_by_what_its_orders_received(
         instalments=[(today - timedelta(40), Decimal("500.00"), None),
                      (today - timedelta(10), Decimal("500.00"), None)],
     )  # fmt: skip
-    pay(db, finance, customer, "700.00", (first, "600.00"), (second, "100.00"))
+    make_receipt(db, finance, customer, "700.00", (first, "600.00"), (second, "100.00"))
 
     plan = receipts.payment_plan(db, boss, contract_id=contract)
     assert [(i.paid, i.outstanding, i.overdue_days) for i in plan] == [
