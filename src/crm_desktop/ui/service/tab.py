@@ -1,12 +1,366 @@
-"""Placeholder until the sales issue's UI lands (see /tmp/issue5/API.md)."""
+"""The Service tab: every service request in the operator's data scope, newest accepted first.
+
+A paged list sorted by the service (`service_records.list_service_records`), filtered in SQL by
+status ("open ones" = open or in progress), priority, category, handler, the accepted day range and
+a search over subject and customer. High priority is shown bold in the priority column; a request
+still open three days after it was accepted is marked in its time and status columns, so what is
+late stands out. The toolbar moves a record along its life (Start, Resolve…, Close, Reopen) for
+operators with `service.edit`; every change announces `service` and reloads the list.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.core.changes import Changes
+from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.core.models import BaseDataKind, ServiceStatus
+from crm_desktop.core.services import service_records
+from crm_desktop.core.services.service_records import DONE, ServiceFilter, ServiceRow
+from crm_desktop.ui.choices import base_data_choices
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.placeholder_tab import PlaceholderTab
+from crm_desktop.ui.followups.dialog import OptionalDateEdit
+from crm_desktop.ui.service.dialog import (
+    ServiceRecordDialog,
+    handler_choices,
+    new_service_record,
+    open_service_record,
+    priority_choices,
+    status_choices,
+)
+from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
+from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort
+
+SEARCH_DELAY_MS = 300
+KINDS = ("service", "customers")  # customer names show in the list
+OVERDUE_AFTER = timedelta(days=3)  # an open request older than this is late
+OPEN_ONES = "open_ones"  # the status filter's "open or in progress" entry
 
 
-class ServiceTab(PlaceholderTab):
-    def __init__(self, ctx: AppContext) -> None:
-        super().__init__("", "")
+def ask_result(parent: QWidget | None, current: str) -> str | None:
+    """What was done to resolve the request, or None when the person cancels (tests replace
+    this)."""
+    text, ok = QInputDialog.getMultiLineText(
+        parent, _("Resolve service record"), _("Result (what was done):"), current
+    )
+    return text.strip() if ok else None
+
+
+def _combo(name: str, everything: str, choices: Sequence[tuple[Any, str]]) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.addItem(everything, None)
+    for value, text in choices:
+        combo.addItem(text, value)
+    return combo
+
+
+class ServiceTab(QWidget):
+    """Filters above the paged list of service records and the actions on the selected one."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.ctx = ctx
+        self.dialog: ServiceRecordDialog | None = None  # the last opened (tests)
+        self._announced: Changes | None = None
+        self._late_before = ctx.db.clock.now() - OVERDUE_AFTER
+        self._build_filters()
+        self.page = RecordListPage(
+            "service",
+            _("Service records"),
+            self._columns(),
+            self._source,
+            on_new=self.new_record if ctx.actor.can("service.create") else None,
+            on_edit=self.open_record,
+            actions=self._actions(),
+            empty_text=self._empty_text,
+            server_sort=True,
+            sort=ServerSort("accepted_at", descending=True),
+            search_widget=self.search,
+            count_text=lambda n: ngettext("{n} service record", "{n} service records", n).format(
+                n=f"{n:,}"
+            ),
+            bars=[self.filter_bar],
+        )
+        if not ctx.actor.can("service.edit"):
+            self.page.action("edit").setText(_("Open"))
+            self.page.action("edit").setToolTip(_("Read the record (Enter)"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.page)
+        self.page.reload()
+
+    # --- the list ----------------------------------------------------------------------------
+    def _columns(self) -> list[Column]:
+        em = self.fontMetrics().horizontalAdvance("0")
+        statuses = dict(status_choices())
+        priorities = dict(priority_choices())
+
+        def column(key: str, title: str, chars: int, **options: Any) -> Column:
+            return Column(key, title, width=em * chars + 16, **options)
+
+        return [
+            column(
+                "accepted_at",
+                _("Accepted"),
+                17,
+                kind="datetime",
+                sort_key="accepted_at",
+                emphasis=self.is_late,
+            ),
+            column("customer_name", _("Customer"), 26, sort_key="customer"),
+            column("subject", _("Subject"), 30, sort_key="subject"),
+            column("category_name", _("Category"), 12, sort_key="category"),
+            column("handler_name", _("Handler"), 10, sort_key="handler"),
+            column(
+                "priority",
+                _("Priority"),
+                8,
+                kind="lookup",
+                lookup=priorities,
+                sort_key="priority",
+                emphasis=is_urgent,
+            ),
+            column(
+                "status",
+                _("Status"),
+                10,
+                kind="lookup",
+                lookup=statuses,
+                sort_key="status",
+                emphasis=self.is_late,
+            ),
+            column("resolved_at", _("Resolved"), 17, kind="datetime", sort_key="resolved_at"),
+        ]
+
+    def is_late(self, row: ServiceRow) -> bool:
+        """Still open (or in progress) three days after it was accepted."""
+        accepted: datetime = row.accepted_at
+        return row.status not in DONE and accepted < self._late_before
+
+    def _source(self, sort: ServerSort) -> PagedSource:
+        db, actor, wanted = self.ctx.db, self.ctx.actor, self.current_filter()
+        self._late_before = db.clock.now() - OVERDUE_AFTER
+
+        def fetch(offset: int, limit: int) -> list[ServiceRow]:
+            return service_records.list_service_records(
+                db,
+                actor,
+                wanted,
+                sort=sort.key,
+                descending=sort.descending,
+                limit=limit,
+                offset=offset,
+            )
+
+        return PagedSource(fetch, lambda: service_records.count_service_records(db, actor, wanted))
+
+    def _empty_text(self) -> str:
+        if self.current_filter() != ServiceFilter():
+            return _("No service record matches these filters.")
+        if self.ctx.actor.can("service.create"):
+            return _("No service records yet. Press Ctrl+N to record the first request.")
+        return _("No service records yet.")
+
+    def refresh(self, changes: Changes) -> None:
+        """Reload when service records (or customer names) changed; later if hidden."""
+        if changes is self._announced:
+            return
+        if changes.touches("base_data"):
+            self._fill(self.category, base_data_choices(self.ctx, BaseDataKind.SERVICE_CATEGORY)())
+        if changes.touches("operators"):
+            self._fill(self.handler, handler_choices(self.ctx))
+        if changes.touches(*KINDS):
+            self.page.reload_when_shown()
+
+    # --- filters -----------------------------------------------------------------------------
+    def _build_filters(self) -> None:
+        ctx = self.ctx
+        statuses = [(OPEN_ONES, _("Open ones")), *status_choices()]
+        self.status = _combo("filter_status", _("All statuses"), statuses)
+        self.status.setToolTip(_("“Open ones” are those open or in progress"))
+        self.priority = _combo("filter_priority", _("All priorities"), priority_choices())
+        self.category = _combo(
+            "filter_category",
+            _("All categories"),
+            base_data_choices(ctx, BaseDataKind.SERVICE_CATEGORY)(),
+        )
+        self.handler = _combo("filter_handler", _("All handlers"), handler_choices(ctx))
+        self.handler.setVisible(self.handler.count() > 2)  # not for someone who sees only own
+        self.date_from = OptionalDateEdit(_("Only requests accepted on or after this day"))
+        self.date_from.setObjectName("filter_from")
+        self.date_to = OptionalDateEdit(_("Only requests accepted on or before this day"))
+        self.date_to.setObjectName("filter_to")
+        self.search = QLineEdit()
+        self.search.setObjectName("filter_search")
+        self.search.setPlaceholderText(_("Subject or customer…"))
+        self.search.setToolTip(_("Search (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(240)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self.search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        clear = QPushButton(_("Clear filters"))
+        clear.setObjectName("clearFilters")
+        clear.clicked.connect(self.clear_filters)
+        for combo in (self.status, self.priority, self.category, self.handler):
+            combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
+        for edit in (self.date_from, self.date_to):
+            edit.changed.connect(self.apply_filters)
+
+        self.filter_bar = QWidget()
+        bar = QHBoxLayout(self.filter_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        for combo in (self.status, self.priority, self.category, self.handler):
+            bar.addWidget(combo)
+        bar.addWidget(QLabel(_("Accepted from")))
+        bar.addWidget(self.date_from)
+        bar.addWidget(QLabel(_("To")))
+        bar.addWidget(self.date_to)
+        bar.addWidget(clear)
+        bar.addStretch()
+
+    @staticmethod
+    def _fill(combo: QComboBox, choices: Sequence[tuple[Any, str]]) -> None:
+        """New choices, keeping the chosen one; the list is not queried again for it."""
+        current = combo.currentData()
+        blocked = combo.blockSignals(True)
+        everything = combo.itemText(0)
+        combo.clear()
+        combo.addItem(everything, None)
+        for value, text in choices:
+            combo.addItem(text, value)
+        combo.setCurrentIndex(max(combo.findData(current), 0))
+        combo.blockSignals(blocked)
+
+    def current_filter(self) -> ServiceFilter:
+        status = self.status.currentData()
+        return ServiceFilter(
+            search=self.search.text().strip(),
+            status=None if status == OPEN_ONES else status,
+            open_only=status == OPEN_ONES,
+            priority=self.priority.currentData(),
+            category_id=self.category.currentData(),
+            handler_id=self.handler.currentData(),
+            date_from=self.date_from.value(),
+            date_to=self.date_to.value(),
+        )
+
+    def apply_filters(self) -> None:
+        self.search_timer.stop()
+        self.page.reload(fresh=True)
+
+    def clear_filters(self) -> None:
+        self.show_filter(ServiceFilter())
+
+    def show_filter(self, wanted: ServiceFilter) -> None:
+        """Set every filter widget at once, then read the list once."""
+        combos = (self.status, self.priority, self.category, self.handler)
+        widgets: list[Any] = [*combos, self.search, self.date_from.check, self.date_from.date]
+        widgets += [self.date_to.check, self.date_to.date]
+        blocked = [widget.blockSignals(True) for widget in widgets]
+        try:
+            status = OPEN_ONES if wanted.open_only else wanted.status
+            values = (status, wanted.priority, wanted.category_id, wanted.handler_id)
+            for combo, value in zip(combos, values, strict=True):
+                combo.setCurrentIndex(max(combo.findData(value), 0))
+            self.search.setText(wanted.search)
+            for edit, day in ((self.date_from, wanted.date_from), (self.date_to, wanted.date_to)):
+                edit.set_value(day)
+                edit.date.setEnabled(day is not None)
+        finally:
+            for widget, was in zip(widgets, blocked, strict=True):
+                widget.blockSignals(was)
+        self.apply_filters()
+
+    # --- actions -----------------------------------------------------------------------------
+    def _actions(self) -> list[ListAction]:
+        actions = []
+        if self.ctx.actor.can("service.edit"):
+            actions += [
+                ListAction(
+                    "start",
+                    _("Start"),
+                    lambda row: self.set_status(row, ServiceStatus.IN_PROGRESS),
+                    enabled=lambda row: row.status == ServiceStatus.OPEN,
+                    tooltip=_("Someone is working on it now"),
+                ),
+                ListAction(
+                    "resolve",
+                    _("Resolve…"),
+                    self.resolve,
+                    enabled=lambda row: row.status not in DONE,
+                    tooltip=_("Record the result and mark it resolved"),
+                ),
+                ListAction(
+                    "close",
+                    _("Close"),
+                    lambda row: self.set_status(row, ServiceStatus.CLOSED),
+                    enabled=lambda row: row.status != ServiceStatus.CLOSED,
+                    tooltip=_("Nothing more to do"),
+                ),
+                ListAction(
+                    "reopen",
+                    _("Reopen"),
+                    lambda row: self.set_status(row, ServiceStatus.OPEN),
+                    enabled=lambda row: row.status in DONE,
+                    tooltip=_("The problem is back: open the record again"),
+                ),
+            ]
+        actions.append(ListAction("customer", _("Open customer"), self.open_customer))
+        return actions
+
+    def new_record(self) -> ServiceRecordDialog:
+        self.dialog = new_service_record(self.ctx, self)
+        return self.dialog
+
+    def open_record(self, row: ServiceRow) -> ServiceRecordDialog:
+        self.dialog = open_service_record(self.ctx, self, row.id)
+        return self.dialog
+
+    def open_customer(self, row: ServiceRow) -> Any:
+        from crm_desktop.ui.customers.detail import open_customer
+
+        return open_customer(self.ctx, self, row.customer_id)
+
+    def set_status(self, row: ServiceRow, status: str, result: str | None = None) -> None:
+        service_records.set_service_status(
+            self.ctx.db, self.ctx.actor, row.id, row.version, status, result
+        )
+        self._announce()
+
+    def resolve(self, row: ServiceRow) -> None:
+        current = service_records.get_service_record(self.ctx.db, self.ctx.actor, row.id)
+        result = ask_result(self, current.get("result") or "")
+        if result is None:
+            return
+        self.set_status(row, ServiceStatus.RESOLVED, result)
+
+    def _announce(self) -> None:
+        self.page.reload()
+        self._announced = Changes.of("service")
+        try:
+            self.ctx.notify(self._announced)
+        finally:
+            self._announced = None
+
+
+def is_urgent(row: ServiceRow) -> bool:
+    return row.priority == 1 and row.status not in DONE

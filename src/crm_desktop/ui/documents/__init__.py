@@ -1,0 +1,1 @@
+"""Printed documents in the app: the preview window shared by every sales page."""
