@@ -1117,7 +1117,7 @@ def customer_statement(
     with db.read() as session:
         require(session, actor, "orders.view")
         operator = require(session, actor, "receipts.view")
-        customer = customers._load_visible(session, operator, customer_id)
+        customer_name = customers._load_visible(session, operator, customer_id).name
         orders_where = [
             SalesOrder.customer_id == customer_id,
             *_receivable(),
@@ -1144,7 +1144,7 @@ def customer_statement(
     for day, kind, number, description, debit, credit in entries:
         balance += debit - credit
         lines.append(StatementLine(day, kind, number, description, debit, credit, balance))
-    return Statement(customer.name, date_from, date_to, opening, lines, balance)
+    return Statement(customer_name, date_from, date_to, opening, lines, balance)
 
 
 def _statement_orders(
