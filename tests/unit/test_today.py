@@ -4,14 +4,22 @@ the managers' annotations I have not read."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock, local_today
 from crm_desktop.core.db import Database
 from crm_desktop.core.models import PoolStatus
-from crm_desktop.core.services import customers, followups, pool
+from crm_desktop.core.services import customers, followups, orders, pool, receipts
 from crm_desktop.core.services.today import today_queue
+from tests.conftest import MakeOperator
+from tests.sales_fixtures import (
+    make_confirmed_order,
+    make_customer,
+    make_receipt,
+    make_signed_contract,
+)
 
 
 def _customer(db: Database, owner: Actor, name: str, next_on: date | None = None) -> int:
@@ -141,3 +149,65 @@ def test_returning_is_empty_while_the_pool_rule_is_off(
     clock.advance(days=60)
     assert today_queue(db, li).returning == []
     assert customers.get_customer(db, li, customer_id)["pool_status"] == PoolStatus.PRIVATE
+
+
+# --- sales: overdue instalments and expiring contracts -------------------------------------------
+
+
+def test_overdue_lists_only_my_customers_unpaid_instalments_most_overdue_first(
+    db: Database, boss: Actor, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li, zhao = team["li"], team["zhao"]
+    today = local_today(clock)
+    mine = make_customer(db, li, "李四的客户")
+    order = make_confirmed_order(db, li, mine, "300.00")
+    receipts.set_payment_plan(
+        db, li, order_id=order,
+        instalments=[(today - timedelta(9), Decimal("100.00"), None),
+                     (today - timedelta(2), Decimal("100.00"), None),
+                     (today + timedelta(5), Decimal("100.00"), None)],
+    )  # fmt: skip
+    make_receipt(db, boss, mine, "130.00", (order, "130.00"))
+    theirs = make_customer(db, zhao, "赵六的客户")
+    zhaos = make_confirmed_order(db, zhao, theirs, "100.00")
+    receipts.set_payment_plan(
+        db, zhao, order_id=zhaos, instalments=[(today - timedelta(20), Decimal("100.00"), None)]
+    )
+
+    overdue = today_queue(db, li).overdue
+    assert [(o.customer_name, o.due_on, o.outstanding, o.overdue_days) for o in overdue] == [
+        ("李四的客户", today - timedelta(2), Decimal("70.00"), 2)
+    ]
+    assert overdue[0].document_number == orders.get_order(db, li, order).number
+    assert [o.customer_name for o in today_queue(db, zhao).overdue] == ["赵六的客户"]
+    assert today_queue(db, boss).overdue == []  # the boss sees both, but owns neither
+
+
+def test_expiring_lists_my_signed_contracts_ending_within_30_days(
+    db: Database, boss: Actor, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li, zhao = team["li"], team["zhao"]
+    today = local_today(clock)
+    mine, theirs = make_customer(db, li, "李四的客户"), make_customer(db, zhao, "赵六的客户")
+    ends = {
+        days: make_signed_contract(db, boss, mine, end_on=today + timedelta(days))
+        for days in (31, 30, 0, -1)
+    }
+    make_signed_contract(db, boss, mine, end_on=today + timedelta(5), status="draft")
+    make_signed_contract(db, boss, theirs, end_on=today + timedelta(5))
+
+    expiring = today_queue(db, li).expiring
+    assert [(c.contract_id, c.days_left) for c in expiring] == [(ends[0], 0), (ends[30], 30)]
+    assert (expiring[0].customer_id, expiring[0].customer_name) == (mine, "李四的客户")
+    assert expiring[0].end_on == today
+    assert expiring[0].amount == Decimal("1000.00")
+    assert [c.customer_name for c in today_queue(db, zhao).expiring] == ["赵六的客户"]
+    assert today_queue(db, boss).expiring == []
+
+
+def test_a_role_without_sales_rights_gets_empty_sales_sections(
+    db: Database, make_operator: MakeOperator
+) -> None:
+    service = make_operator("fw", "service")
+    queue = today_queue(db, service)
+    assert (queue.overdue, queue.expiring) == ([], [])
