@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -12,13 +13,19 @@ from crm_desktop.core.actor import Actor
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.clock import FixedClock, local_today
 from crm_desktop.core.db import Database
-from crm_desktop.core.services import customers, followups, pool
+from crm_desktop.core.services import customers, followups, pool, receipts
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.followups.annotations import AnnotationDialog
 from crm_desktop.ui.followups.dialog import FollowUpDialog
 from crm_desktop.ui.today import TodayTab
 from crm_desktop.ui.widgets import RecordListPage
 from tests.gui.settings_helpers import make_ctx
+from tests.sales_fixtures import (
+    make_confirmed_order,
+    make_customer,
+    make_receipt,
+    make_signed_contract,
+)
 
 
 def open_today(qtbot: QtBot, db: Database, actor: Actor) -> tuple[TodayTab, AppContext]:
@@ -178,3 +185,39 @@ def test_double_click_on_a_due_customer_opens_the_customer(
     assert dialog is not None and dialog.isVisible()
     assert "双击客户" in dialog.windowTitle()
     dialog.close()
+
+
+def test_overdue_instalments_and_contracts_ending_soon_are_listed_and_open_the_customer(
+    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor], clock: FixedClock
+) -> None:
+    li = team["li"]
+    today = local_today(clock)
+    customer = make_customer(db, li, "欠款客户")
+    order = make_confirmed_order(db, li, customer, "100.00")
+    receipts.set_payment_plan(
+        db, li, order_id=order, instalments=[(today - timedelta(4), Decimal("100.00"), None)]
+    )
+    make_signed_contract(db, boss, customer, "2000.00", end_on=today + timedelta(days=12))
+    tab, ctx = open_today(qtbot, db, li)
+
+    assert names(tab.overdue) == ["欠款客户"]
+    assert cell(tab.overdue, 0, 3, Qt.ItemDataRole.DisplayRole) == "4 days overdue"
+    assert cell(tab.overdue, 0, 4, Qt.ItemDataRole.DisplayRole) == "100.00"
+    assert names(tab.expiring) == ["欠款客户"]
+    assert cell(tab.expiring, 0, 4, Qt.ItemDataRole.DisplayRole) == "12 days left"
+    assert "1 overdue instalment (100.00)" in tab.summary.text()
+    assert "1 contract ending soon" in tab.summary.text()
+
+    table = tab.overdue.table
+    rect = table.visualRect(tab.overdue.proxy.index(0, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = tab.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "欠款客户" in dialog.windowTitle()
+    dialog.close()
+
+    make_receipt(db, boss, customer, "100.00", (order, "100.00"))
+    ctx.notify(Changes.of("receipts"))
+    assert tab.overdue.rows() == []
+    assert tab.overdue.empty.text() == "No instalments are overdue."

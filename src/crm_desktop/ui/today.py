@@ -1,14 +1,16 @@
 """The Today tab, opened at login: what needs the salesperson's attention now.
 
-Three short lists from one `today_queue` call: customers whose next follow-up is due or overdue
-(overdue ones in red), own customers about to return to the public pool, and unread annotations
-from managers. Double-click opens the customer (or the annotation); the lists refresh whenever
-follow-ups, customers or annotations change.
+Short lists from one `today_queue` call: customers whose next follow-up is due or overdue
+(overdue ones in red), own customers about to return to the public pool, unread annotations
+from managers, own customers' unpaid instalments past due, and their signed contracts ending
+within 30 days. Double-click opens the customer (or the annotation); the lists refresh whenever
+the kinds of records they show change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -19,12 +21,22 @@ from crm_desktop.core.changes import Changes
 from crm_desktop.core.clock import local_today
 from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.core.money import format_money
 from crm_desktop.core.services import today
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
 from crm_desktop.ui.widgets.record_table_model import shorten
 
-KINDS = ("followups", "customers", "annotations", "pool_rules")
+KINDS = (
+    "followups",
+    "customers",
+    "annotations",
+    "pool_rules",
+    "orders",
+    "receipts",
+    "payment_plans",
+    "contracts",
+)
 
 
 def overdue_text(days: int) -> str:
@@ -37,8 +49,19 @@ def is_overdue(row: today.DueCustomer) -> bool:
     return row.overdue_days > 0
 
 
+def days_left_text(days: int) -> str:
+    if days <= 0:
+        return _("Ends today")
+    return ngettext("{n} day left", "{n} days left", days).format(n=days)
+
+
+def ends_within_a_week(row: today.ExpiringContract) -> bool:
+    return row.days_left <= 7
+
+
 class TodayTab(QWidget):
-    """Due and overdue customers, customers returning to the pool, unread annotations."""
+    """Due and overdue customers, customers returning to the pool, unread annotations,
+    overdue instalments and contracts ending soon."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,9 +133,52 @@ class TodayTab(QWidget):
                 ListAction("customer", _("Open customer"), self.open_customer),
             ],
         )
+        self.overdue = self._page(
+            "today_overdue",
+            _("Overdue instalments"),
+            [
+                Column("customer_name", _("Customer")),
+                Column("document_number", _("Document"), width=130),
+                Column("due_on", _("Due on"), "date", emphasis=lambda _row: True),
+                Column(
+                    "overdue_days",
+                    _("Status"),
+                    formatter=overdue_text,
+                    emphasis=lambda _row: True,
+                    width=140,
+                ),
+                Column("outstanding", _("Outstanding"), "money"),
+            ],
+            lambda: self.queue.overdue,
+            key="customer_id",
+            empty=_("No instalments are overdue."),
+            on_open=self.open_customer,
+        )
+        self.expiring = self._page(
+            "today_expiring",
+            _("Contracts ending soon"),
+            [
+                Column("customer_name", _("Customer")),
+                Column("number", _("Contract"), width=130),
+                Column("title", _("Title"), formatter=shorten),
+                Column("end_on", _("Ends on"), "date", emphasis=ends_within_a_week),
+                Column(
+                    "days_left",
+                    _("Status"),
+                    formatter=days_left_text,
+                    emphasis=ends_within_a_week,
+                    width=110,
+                ),
+                Column("amount", _("Amount"), "money"),
+            ],
+            lambda: self.queue.expiring,
+            key="contract_id",
+            empty=_("No contracts end in the next 30 days."),
+            on_open=self.open_customer,
+        )
         self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
-        for page in (self.due, self.returning, self.annotations):
+        for page in self.pages:
             splitter.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -120,6 +186,14 @@ class TodayTab(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         self.reload()
+
+    @property
+    def pages(self) -> tuple[RecordListPage, ...]:
+        return (self.due, self.returning, self.annotations, self.overdue, self.expiring)
+
+    def _lists(self) -> tuple[Sequence[Any], ...]:
+        queue = self.queue
+        return (queue.due, queue.returning, queue.annotations, queue.overdue, queue.expiring)
 
     def _page(
         self,
@@ -161,7 +235,7 @@ class TodayTab(QWidget):
 
     # --- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
-        """Read the queue once and show its three parts."""
+        """Read the queue once and show its parts."""
         self.stale = False
         try:
             self.queue = today.today_queue(self.ctx.db, self.ctx.actor)
@@ -169,14 +243,14 @@ class TodayTab(QWidget):
         except CrmError as exc:
             self.queue = today.TodayQueue()
             self.error = exc
-        for page in (self.due, self.returning, self.annotations):
+        for page in self.pages:
             page.reload()
         self._show_summary()
         self._share_height()
 
     def _share_height(self) -> None:
         """Give the height to the sections with rows; an empty one keeps room for its message."""
-        counts = [len(self.queue.due), len(self.queue.returning), len(self.queue.annotations)]
+        counts = [len(rows) for rows in self._lists()]
         total = max(self.splitter.height(), 600)
         weights = [min(count, 12) + 2 for count in counts]
         self.splitter.setSizes([total * w // sum(weights) for w in weights])
@@ -188,7 +262,7 @@ class TodayTab(QWidget):
         overdue = sum(1 for row in queue.due if row.overdue_days > 0)
         if self.error is not None:
             text = self.error.message
-        elif not (queue.due or queue.returning or queue.annotations):
+        elif not any(self._lists()):
             text = _("Nothing due today. All caught up.")
         else:
             parts = [
@@ -203,11 +277,26 @@ class TodayTab(QWidget):
                     "{n} unread annotation", "{n} unread annotations", len(queue.annotations)
                 ).format(n=len(queue.annotations)),
             ]
+            if queue.overdue:
+                owed = sum((row.outstanding for row in queue.overdue), Decimal("0.00"))
+                parts.append(
+                    ngettext(
+                        "{n} overdue instalment ({amount})",
+                        "{n} overdue instalments ({amount})",
+                        len(queue.overdue),
+                    ).format(n=len(queue.overdue), amount=format_money(owed))
+                )
+            if queue.expiring:
+                parts.append(
+                    ngettext(
+                        "{n} contract ending soon", "{n} contracts ending soon", len(queue.expiring)
+                    ).format(n=len(queue.expiring))
+                )
             text = _(", ").join(parts)
         self.summary.setText(text)
 
     def refresh(self, changes: Changes) -> None:
-        """Reload when follow-ups, customers or annotations changed (later, if hidden)."""
+        """Reload when a kind of record the lists show changed (later, if hidden)."""
         if not changes.touches(*KINDS):
             return
         self.stale = True
