@@ -217,9 +217,10 @@ class _Builder:
         """Customer on the left, the document's own facts on the right, label: value rows."""
         from reportlab.platypus import Table, TableStyle
 
-        label_w = 24 * MM
-        value_w = self.width / 2 - label_w
         party, meta = self.doc.party, self.doc.meta
+        widest = max((self.text_width(label, BODY_SIZE) for label, _v in party + meta), default=0)
+        label_w = min(max(widest + 8, 16 * MM), 34 * MM)  # as wide as the longest label needs
+        value_w = self.width / 2 - label_w
         rows = []
         for index in range(max(len(party), len(meta))):
             row: list[Any] = []
@@ -249,7 +250,6 @@ class _Builder:
     # the lines -------------------------------------------------------------------------------
 
     def line_table(self) -> list[Any]:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
         from reportlab.platypus import Table, TableStyle
 
         doc = self.doc
@@ -258,17 +258,19 @@ class _Builder:
         if not doc.rows:
             text = doc.empty_table_text
             return [self.paragraph(text, "body")] if text else []
-        share = sum(c.width for c in doc.columns)
-        widths = [self.width * c.width / share for c in doc.columns]
+        natural = [[self.text_width(text) for text in cells] for cells in doc.rows]
+        widths = self.column_widths(natural)
         styles = [self.styles[f"cell_{c.align.lower()}"] for c in doc.columns]
         header = [self.paragraph(c.title, "th") for c in doc.columns]
         body = []
-        for cells in doc.rows:
+        for cells, cell_widths in zip(doc.rows, natural, strict=True):
             row: list[Any] = []
-            for text, col_width, style in zip(cells, widths, styles, strict=True):
+            for text, need, col_width, style in zip(
+                cells, cell_widths, widths, styles, strict=True
+            ):
                 # Plain strings draw fastest; only text too wide for its cell becomes a
                 # paragraph that wraps (CJK: between any two characters).
-                if "\n" in text or stringWidth(text, self.font, TABLE_SIZE) > col_width - 6:
+                if "\n" in text or need > col_width - 6:
                     row.append(self.paragraph(text, style.name))
                 else:
                     row.append(text)
@@ -293,6 +295,29 @@ class _Builder:
         table.setStyle(TableStyle(commands))
         return [table]
 
+    def column_widths(self, natural: list[list[float]]) -> list[float]:
+        """Widths by the columns' shares, but headings and numbers never wrap: the widest
+        column (the description) gives up what the others need."""
+        columns = self.doc.columns
+        share = sum(c.width for c in columns)
+        widths = [self.width * c.width / share for c in columns]
+        flex = max(range(len(columns)), key=lambda i: columns[i].width)
+        for index, column in enumerate(columns):
+            if index == flex:
+                continue
+            need = self.text_width(column.title) + 8
+            if column.align != "LEFT":  # numbers, units: keep them on one line
+                need = max([need, *(row[index] + 7 for row in natural)])
+            widths[index] = max(widths[index], min(need, self.width * 0.3))
+        widths[flex] = max(self.width - sum(widths) + widths[flex], self.width * 0.2)
+        scale = self.width / sum(widths)
+        return [w * scale for w in widths] if scale < 1 else widths
+
+    def text_width(self, text: str, size: float = TABLE_SIZE) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return max((stringWidth(part, self.font, size) for part in text.split("\n")), default=0)
+
     # totals ----------------------------------------------------------------------------------
 
     def totals(self) -> list[Any]:
@@ -307,7 +332,10 @@ class _Builder:
             rows.append([self.paragraph(label, style), self.paragraph(money, style)])
         parts: list[Any] = []
         if rows:
-            table = Table(rows, colWidths=[40 * MM, 38 * MM], hAlign="RIGHT")
+            label_w = max(self.text_width(label, 11) for label, _a in doc.totals) + 10
+            value_w = max(self.text_width(format_money(a), 11) for _l, a in doc.totals) + 22
+            widths = [max(label_w, 40 * MM), max(value_w, 38 * MM)]
+            table = Table(rows, colWidths=widths, hAlign="RIGHT")
             table.setStyle(
                 TableStyle(
                     [
@@ -321,14 +349,16 @@ class _Builder:
             )
             parts.append(table)
         if doc.capital:
+            label = _("Amount in words (RMB)")
+            words_label = min(max(self.text_width(label, BODY_SIZE) + 10, 30 * MM), 60 * MM)
             words = Table(
                 [
                     [
-                        self.paragraph(_("Amount in words (RMB)"), "label"),
+                        self.paragraph(label, "label"),
                         self.paragraph(doc.capital, "capital"),
                     ]
                 ],
-                colWidths=[34 * MM, self.width - 34 * MM],
+                colWidths=[words_label, self.width - words_label],
             )
             words.setStyle(
                 TableStyle(
@@ -390,7 +420,8 @@ def _heading_class() -> type:
 
             super().__init__()
             self.text, self.font, self.color = text, font, color
-            self.char_space = size * 0.35 if spaced and len(text) <= 8 else 0.0
+            cjk = all(ord(ch) >= 0x2E80 for ch in text)
+            self.char_space = size * 0.35 if spaced and cjk and len(text) <= 8 else 0.0
             natural = stringWidth(text, font, size) + self.char_space * max(len(text) - 1, 0)
             self.size = size * min(1.0, width / natural) if natural else size
             if natural > width:
