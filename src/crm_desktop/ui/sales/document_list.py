@@ -1,0 +1,332 @@
+"""What the orders and quotes pages share: the filter bar, the paged list, status moves, printing.
+
+Both lists are server-sorted and paged (`RecordListPage` over `PagedSource`); the bar above them
+filters by text, status, salesperson and a date range, plus the page's own tick boxes (outstanding
+only, archived, all revisions). A page describes its columns, filter and actions; this class does
+the rest: reload on the kinds it shows (later if hidden), announce its own changes, ask before a
+status move that cannot be undone, and open the print preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.core.changes import Changes
+from crm_desktop.core.errors import CrmError
+from crm_desktop.core.i18n import _
+from crm_desktop.core.services import pool
+from crm_desktop.core.services.sales_common import STATUS_LABELS, status_label
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.followups.dialog import OptionalDateEdit
+from crm_desktop.ui.messages import show_info
+from crm_desktop.ui.widgets import Column, ListAction, RecordListPage, prompts
+from crm_desktop.ui.widgets.record_table_model import PagedSource, Row, ServerSort
+
+SEARCH_DELAY_MS = 250
+
+
+def status_column(title: str) -> Column:
+    return Column("status", title, formatter=status_label, sort_key="status")
+
+
+def money_column(key: str, title: str, **options: Any) -> Column:
+    return Column(key, title, "money", **options)
+
+
+class DocumentFilterBar(QWidget):
+    """Search, status, salesperson, from/to dates and the page's tick boxes.
+
+    `checks` are (key, text, tooltip); `value()` gives a dict of every filter by its filter
+    dataclass field name, so a page builds its filter with `Filter(**bar.value())`.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        statuses: Sequence[str],
+        *,
+        placeholder: str,
+        checks: Sequence[tuple[str, str, str]] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.search = QLineEdit()
+        self.search.setObjectName("filter_search")
+        self.search.setPlaceholderText(placeholder)
+        self.search.setToolTip(_("Search (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(240)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SEARCH_DELAY_MS)
+        self.timer.timeout.connect(self._emit)
+        self.search.textChanged.connect(lambda _text: self.timer.start())
+        self.search.returnPressed.connect(self._emit)
+
+        self.status = QComboBox()
+        self.status.setObjectName("filter_status")
+        self.status.addItem(_("All statuses"), None)
+        for status in statuses:
+            self.status.addItem(_(STATUS_LABELS[status]), str(status))
+        self.salesperson = QComboBox()
+        self.salesperson.setObjectName("filter_salesperson")
+        self.date_from = OptionalDateEdit(_("Only documents on or after this day"))
+        self.date_from.setObjectName("filter_from")
+        self.date_to = OptionalDateEdit(_("Only documents on or before this day"))
+        self.date_to.setObjectName("filter_to")
+        self.checks: dict[str, QCheckBox] = {}
+        for key, text, tooltip in checks:
+            box = QCheckBox(text)
+            box.setObjectName(f"filter_{key}")
+            box.setToolTip(tooltip)
+            box.toggled.connect(lambda _on: self._emit())
+            self.checks[key] = box
+        clear = QPushButton(_("Clear filters"))
+        clear.setObjectName("clearFilters")
+        clear.setAutoDefault(False)
+        clear.clicked.connect(self.clear)
+        for combo in (self.status, self.salesperson):
+            combo.currentIndexChanged.connect(lambda _i: self._emit())
+        for edit in (self.date_from, self.date_to):
+            edit.changed.connect(self._emit)
+        self.reload_choices()
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.status)
+        row.addWidget(self.salesperson)
+        row.addWidget(QLabel(_("From")))
+        row.addWidget(self.date_from)
+        row.addWidget(QLabel(_("To")))
+        row.addWidget(self.date_to)
+        for box in self.checks.values():
+            row.addWidget(box)
+        row.addWidget(clear)
+        row.addStretch()
+
+    def reload_choices(self) -> None:
+        """The salespeople the operator may see; hidden when that is only themselves."""
+        try:
+            people = pool.assignable_operators(self.ctx.db, self.ctx.actor)
+        except CrmError:
+            people = []
+        current = self.salesperson.currentData()
+        blocked = self.salesperson.blockSignals(True)
+        self.salesperson.clear()
+        self.salesperson.addItem(_("All salespeople"), None)
+        for person_id, name in people:
+            self.salesperson.addItem(name, person_id)
+        self.salesperson.setCurrentIndex(max(self.salesperson.findData(current), 0))
+        self.salesperson.blockSignals(blocked)
+        self.salesperson.setVisible(len(people) > 1)
+
+    def _emit(self) -> None:
+        self.timer.stop()
+        self.changed.emit()
+
+    def value(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "search": self.search.text().strip(),
+            "status": self.status.currentData(),
+            "salesperson_id": self.salesperson.currentData(),
+            "date_from": self.date_from.value(),
+            "date_to": self.date_to.value(),
+        }
+        values.update({key: box.isChecked() for key, box in self.checks.items()})
+        return values
+
+    def is_filtered(self) -> bool:
+        return any(value not in (None, "", False) for value in self.value().values())
+
+    def clear(self) -> None:
+        """Every filter off, then one query."""
+        widgets: list[QWidget] = [self.search, self.status, self.salesperson]
+        widgets += [self.date_from.check, self.date_from.date, self.date_to.check]
+        widgets += [self.date_to.date, *self.checks.values()]
+        blocked = [widget.blockSignals(True) for widget in widgets]
+        try:
+            self.search.clear()
+            self.status.setCurrentIndex(0)
+            self.salesperson.setCurrentIndex(0)
+            for edit in (self.date_from, self.date_to):
+                edit.set_value(None)
+                edit.date.setEnabled(False)
+            for box in self.checks.values():
+                box.setChecked(False)
+        finally:
+            for widget, was in zip(widgets, blocked, strict=True):
+                widget.blockSignals(was)
+        self._emit()
+
+
+class DocumentListPage(QWidget):
+    """A filter bar over a paged, server-sorted list of documents with toolbar actions.
+
+    Subclasses set `KINDS` (the Changes kinds that reload the list), `PRINT_KIND` and implement
+    `columns`, `make_filter`, `fetch`, `count`, `actions` and the texts.
+    """
+
+    KINDS: tuple[str, ...] = ()
+    PRINT_KIND = ""
+    LIST_NAME = ""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dialog: QWidget | None = None  # the window opened last (tests look at it)
+        self._announced: Changes | None = None
+        self.bar = self.make_bar()
+        self.bar.changed.connect(self.apply_filter)
+        self.page = RecordListPage(
+            self.LIST_NAME,
+            self.title(),
+            self.columns(),
+            self._load,
+            server_sort=True,
+            sort=self.first_sort(),
+            search_widget=self.bar.search,
+            count_text=self.count_text,
+            on_new=self.new_document if self.may_create() else None,
+            on_edit=self.open_document,
+            actions=self.actions(),
+            empty_text=self._empty_text,
+            muted=self.muted,
+            bars=[self.bar],
+        )
+        self.page.selection_changed.connect(self.selection_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.page)
+        self.page.reload()
+
+    # --- what a page describes ---------------------------------------------------------------
+    def make_bar(self) -> DocumentFilterBar:
+        raise NotImplementedError
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def first_sort(self) -> ServerSort:
+        raise NotImplementedError
+
+    def make_filter(self) -> Any:
+        raise NotImplementedError
+
+    def fetch(self, wanted: Any, sort: ServerSort, offset: int, limit: int) -> Sequence[Row]:
+        raise NotImplementedError
+
+    def count(self, wanted: Any) -> int:
+        raise NotImplementedError
+
+    def count_text(self, total: int) -> str:
+        raise NotImplementedError
+
+    def empty_texts(self) -> tuple[str, str]:
+        """(when filtered, when there is nothing yet)."""
+        raise NotImplementedError
+
+    def actions(self) -> list[ListAction]:
+        return []
+
+    def may_create(self) -> bool:
+        return False
+
+    def new_document(self) -> None:
+        raise NotImplementedError
+
+    def open_document(self, row: Row) -> None:
+        raise NotImplementedError
+
+    def muted(self, row: Row) -> bool:
+        return bool(getattr(row, "archived", False))
+
+    def selection_changed(self, row: Row | None) -> None:
+        """Hook: relabel actions for the selected row."""
+
+    # --- the list ----------------------------------------------------------------------------
+    def _load(self, sort: ServerSort) -> PagedSource:
+        wanted = self.make_filter()
+        return PagedSource(
+            lambda offset, limit: self.fetch(wanted, sort, offset, limit),
+            lambda: self.count(wanted),
+        )
+
+    def _empty_text(self) -> str:
+        filtered, nothing = self.empty_texts()
+        return filtered if self.bar.is_filtered() else nothing
+
+    def apply_filter(self) -> None:
+        self.page.reload(fresh=True)
+
+    def rows(self) -> list[Row]:
+        return self.page.rows()
+
+    def show_record(self, record_id: int) -> bool:
+        """Clear the filters and select the record (e.g. an order just made from a quote)."""
+        self.bar.clear()
+        if not self.page.select_key(record_id):
+            return False
+        self.page.table.setFocus()
+        return True
+
+    def refresh(self, changes: Changes) -> None:
+        """Reload on the kinds this list shows (not a change it just announced itself)."""
+        if changes is self._announced:
+            return
+        if changes.touches("operators"):
+            self.bar.reload_choices()
+        if changes.touches(*self.KINDS):
+            self.page.reload_when_shown()
+
+    def announce(self, *kinds: str, select: int | None = None) -> None:
+        """Reload now (selecting `select`) and tell the other tabs what changed."""
+        self.page.reload()
+        if select is not None:
+            self.page.select_key(select)
+        self._announced = Changes.of(*kinds)
+        try:
+            self.ctx.notify(self._announced)
+        finally:
+            self._announced = None
+
+    # --- shared actions ----------------------------------------------------------------------
+    def move_status(
+        self,
+        row: Row,
+        status: str,
+        change: Callable[[], None],
+        question: str | None = None,
+        *kinds: str,
+    ) -> None:
+        """Ask (if the move needs asking), make it, reload and announce."""
+        if question is not None and not prompts.confirm(self, _("Change status"), question):
+            return
+        change()
+        self.announce(*(kinds or self.KINDS[:1]))
+
+    def print_preview(self, row: Row) -> None:
+        try:
+            from crm_desktop.ui.documents.preview import open_preview
+        except ImportError:
+            show_info(self, _("Print preview"), _("Printing is not available in this version."))
+            return
+        self.dialog = open_preview(self, self.ctx, self.PRINT_KIND, row.number)

@@ -1,0 +1,221 @@
+"""The quotes list: draft, send, revise, and turn an accepted quote into a sales order.
+
+Each quote number shows its latest revision (tick "All revisions" to see the older ones). A sent
+quote is not edited in place: "Revise" makes the next revision as a draft and keeps the old one
+as it was sent. "Convert to order" makes the order with every line in one step and then shows it
+in the Orders page (`order_created`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+
+from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.core.models import DocumentStatus
+from crm_desktop.ui.sales.document_dialog import QUOTE, open_document
+from crm_desktop.ui.sales.document_list import (
+    DocumentFilterBar,
+    DocumentListPage,
+    money_column,
+    status_column,
+)
+from crm_desktop.ui.widgets import Column, ListAction
+from crm_desktop.ui.widgets.record_table_model import Row, ServerSort
+
+S = DocumentStatus
+QUOTE_STATUSES = (S.DRAFT, S.SENT, S.ACCEPTED, S.REJECTED, S.SUPERSEDED)
+
+
+def _quotes() -> Any:
+    from crm_desktop.core.services import quotes
+
+    return quotes
+
+
+class QuotesPage(DocumentListPage):
+    KINDS = ("quotes", "customers")
+    PRINT_KIND = "quote"
+    LIST_NAME = "quotes"
+
+    order_created = Signal(int)  # the id of an order just made from a quote
+
+    # --- description -------------------------------------------------------------------------
+    def make_bar(self) -> DocumentFilterBar:
+        return DocumentFilterBar(
+            self.ctx,
+            QUOTE_STATUSES,
+            placeholder=_("Search number, customer or salesperson…"),
+            checks=(
+                (
+                    "all_revisions",
+                    _("All revisions"),
+                    _("Show every revision of a quote, not only the latest"),
+                ),
+            ),
+        )
+
+    def title(self) -> str:
+        return _("Quotes")
+
+    def columns(self) -> list[Column]:
+        em = self.fontMetrics().horizontalAdvance("0")
+
+        def width(chars: int) -> int:
+            return em * chars + 16
+
+        return [
+            Column("number", _("Number"), sort_key="number", width=width(16)),
+            Column("revision", _("Rev."), "int", width=width(4)),
+            Column("quote_date", _("Date"), "date", sort_key="quote_date", width=width(11)),
+            Column(
+                "valid_until", _("Valid until"), "date", sort_key="valid_until", width=width(11)
+            ),
+            Column("customer_name", _("Customer"), sort_key="customer", width=width(26)),
+            Column("salesperson_name", _("Salesperson"), sort_key="salesperson", width=width(9)),
+            status_column(_("Status")),
+            money_column("total", _("Total"), sort_key="total", width=width(13)),
+        ]
+
+    def first_sort(self) -> ServerSort:
+        return ServerSort("quote_date", descending=True)
+
+    def make_filter(self) -> Any:
+        return _quotes().QuoteFilter(**self.bar.value())
+
+    def fetch(self, wanted: Any, sort: ServerSort, offset: int, limit: int) -> Sequence[Row]:
+        return _quotes().list_quotes(
+            self.ctx.db,
+            self.ctx.actor,
+            wanted,
+            sort=sort.key,
+            descending=sort.descending,
+            limit=limit,
+            offset=offset,
+        )
+
+    def count(self, wanted: Any) -> int:
+        return _quotes().count_quotes(self.ctx.db, self.ctx.actor, wanted)
+
+    def count_text(self, total: int) -> str:
+        return ngettext("{n} quote", "{n} quotes", total).format(n=f"{total:,}")
+
+    def empty_texts(self) -> tuple[str, str]:
+        return (
+            _("No quote matches the search and filters."),
+            _("No quotes yet. Press Ctrl+N to write the first one."),
+        )
+
+    def may_create(self) -> bool:
+        return self.ctx.actor.can("quotes.edit")
+
+    def muted(self, row: Row) -> bool:
+        return row.status in (S.SUPERSEDED, S.REJECTED)
+
+    def actions(self) -> list[ListAction]:
+        can = self.ctx.actor.can
+
+        def status_is(*statuses: str) -> Any:
+            return lambda row: row.status in statuses
+
+        def move(key: str, text: str, status: str, when: str, tip: str) -> ListAction:
+            return ListAction(
+                key,
+                text,
+                lambda row: self.set_status(row, status),
+                enabled=status_is(when),
+                tooltip=tip,
+            )
+
+        specs: list[tuple[str | None, ListAction]] = [
+            (
+                "quotes.edit",
+                move("send", _("Send"), S.SENT, S.DRAFT, _("The quote went to the customer")),
+            ),
+            (
+                "quotes.edit",
+                move("accept", _("Accept"), S.ACCEPTED, S.SENT, _("The customer accepted it")),
+            ),
+            (
+                "quotes.edit",
+                move("reject", _("Reject"), S.REJECTED, S.SENT, _("The customer turned it down")),
+            ),
+            (
+                "quotes.edit",
+                ListAction(
+                    "revise",
+                    _("Revise"),
+                    self.revise,
+                    enabled=status_is(S.SENT, S.ACCEPTED, S.REJECTED),
+                    tooltip=_("Make a new version to change; the sent one is kept as it was"),
+                ),
+            ),
+            (
+                "orders.create",
+                ListAction(
+                    "convert",
+                    _("Convert to order"),
+                    self.convert,
+                    enabled=status_is(S.SENT, S.ACCEPTED),
+                    tooltip=_("Make a sales order with every line of this quote"),
+                ),
+            ),
+            (
+                None,
+                ListAction(
+                    "print",
+                    _("Print preview"),
+                    self.print_preview,
+                    shortcut=QKeySequence.StandardKey.Print,
+                    tooltip=_("Preview and print the quote (Ctrl+P)"),
+                ),
+            ),
+        ]
+        return [spec for permission, spec in specs if permission is None or can(permission)]
+
+    # --- actions -----------------------------------------------------------------------------
+    def new_document(self, customer_id: int | None = None) -> None:
+        self.dialog = open_document(
+            self.ctx, self, QUOTE, customer_id=customer_id, on_saved=self._saved
+        )
+
+    def open_document(self, row: Row) -> None:
+        self.dialog = open_document(self.ctx, self, QUOTE, row.id, on_saved=self._saved)
+
+    def _saved(self, quote_id: int) -> None:
+        self.announce("quotes", select=quote_id)
+
+    def set_status(self, row: Row, status: str) -> None:
+        self.move_status(
+            row,
+            status,
+            lambda: _quotes().set_quote_status(
+                self.ctx.db, self.ctx.actor, row.id, row.version, status
+            ),
+            None,
+            "quotes",
+        )
+
+    def revise(self, row: Row) -> None:
+        """The next revision as a draft, opened for editing at once."""
+        new_id = _quotes().revise_quote(self.ctx.db, self.ctx.actor, row.id, row.version)
+        self.announce("quotes", select=new_id)
+        self.dialog = open_document(self.ctx, self, QUOTE, new_id, on_saved=self._saved)
+
+    def convert(self, row: Row) -> None:
+        from crm_desktop.ui.widgets import prompts
+
+        if not prompts.confirm(
+            self,
+            _("Convert to order"),
+            _("Make a sales order from quote {number} for {customer}?").format(
+                number=row.number, customer=row.customer_name
+            ),
+        ):
+            return
+        order_id = _quotes().convert_to_order(self.ctx.db, self.ctx.actor, row.id, row.version)
+        self.announce("quotes", "orders")
+        self.order_created.emit(order_id)
