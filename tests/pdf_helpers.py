@@ -20,7 +20,8 @@ def _poppler(data: bytes, *command: str, to_stdout: bool = False) -> str:
 def pdf_text(data: bytes, page: int | None = None) -> str:
     """The text of the PDF (or of one page, counted from 1)."""
     pages = ["-f", str(page), "-l", str(page)] if page else []
-    return _poppler(data, "pdftotext", "-enc", "UTF-8", *pages, to_stdout=True)
+    # -raw: in drawing order, so a name wrapped in its cell reads as one, whatever is beside it
+    return _poppler(data, "pdftotext", "-raw", "-enc", "UTF-8", *pages, to_stdout=True)
 
 
 def flat(text: str) -> str:
