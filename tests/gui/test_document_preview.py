@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import io
-import sys
 import threading
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,10 +19,12 @@ from reportlab.pdfgen import canvas
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db import Database
 from crm_desktop.core.errors import PermissionDenied
+from crm_desktop.core.services import documents, orders
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.documents import preview
 from crm_desktop.ui.documents.preview import PreviewWindow, open_preview, preview_bytes
 from tests.gui.conftest import Box
+from tests.sales_fixtures import line, make_customer, make_order
 
 Render = Callable[[Database, Actor, str, str], bytes]
 
@@ -55,17 +54,9 @@ def has_ink(pdf: Path, index: int) -> bool:
 @pytest.fixture
 def render(monkeypatch: pytest.MonkeyPatch) -> Callable[[Render], None]:
     """Replace `documents.render_document` (the core's PDF maker) for one test."""
-    name = "crm_desktop.core.services.documents"
-    try:
-        documents: Any = importlib.import_module(name)
-    except ModuleNotFoundError:  # the documents service is written in parallel
-        documents = types.ModuleType(name)
-        monkeypatch.setitem(sys.modules, name, documents)
-        services = importlib.import_module("crm_desktop.core.services")
-        monkeypatch.setattr(services, "documents", documents, raising=False)
 
     def use(fake: Render) -> None:
-        monkeypatch.setattr(documents, "render_document", fake, raising=False)
+        monkeypatch.setattr(documents, "render_document", fake)
 
     return use
 
@@ -214,3 +205,24 @@ def test_bytes_that_are_not_a_pdf_give_a_message_not_a_traceback(
 
 def test_file_names_are_safe_on_every_system() -> None:
     assert preview.safe_file_name("SO/2026 01") == "SO_2026_01.pdf"
+
+
+def test_salesperson_previews_own_order_but_not_a_colleagues(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], boxes: list[Box]
+) -> None:
+    li, zhao = team["li"], team["zhao"]
+    customer_id = make_customer(db, li, "李四的客户有限公司")
+    order_id = make_order(db, li, customer_id, [line("办公椅", 2, "350.00")])
+    number = orders.get_order(db, li, order_id).number
+
+    opened: list[PreviewWindow] = []
+    mine = open_preview(None, AppContext(db, li), "order", number, on_opened=opened.append)
+    qtbot.waitUntil(lambda: mine.done, timeout=20_000)
+    assert len(opened) == 1 and boxes == []
+    qtbot.addWidget(opened[0])
+    assert opened[0].page_count() == 1
+
+    theirs = open_preview(None, AppContext(db, zhao), "order", number, on_opened=opened.append)
+    qtbot.waitUntil(lambda: theirs.done, timeout=20_000)
+    assert len(opened) == 1  # no second window
+    assert len(boxes) == 1 and boxes[0].kind == "warning"  # a readable refusal, no traceback

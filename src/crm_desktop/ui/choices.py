@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from crm_desktop.core.i18n import _
+from crm_desktop.core.i18n import _, translated
 from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.services import basedata
 from crm_desktop.ui.context import AppContext
@@ -15,14 +15,15 @@ from crm_desktop.ui.widgets import Field
 def base_data_choices(ctx: AppContext, kind: BaseDataKind) -> Callable[[], list[tuple[Any, str]]]:
     """(id, name) of a base data list: active entries first, inactive ones marked as such.
 
-    Inactive entries stay pickable so a record that uses one still shows its value.
+    Inactive entries stay pickable so a record that uses one still shows its value. Starter
+    entries are stored as catalog messages and shown in the current language.
     """
 
     def load() -> list[tuple[Any, str]]:
         rows = basedata.list_items(ctx.db, ctx.actor, kind)
-        active = [(r["id"], r["name"]) for r in rows if r["active"]]
+        active = [(r["id"], translated(r["name"])) for r in rows if r["active"]]
         inactive = [
-            (r["id"], _("{name} (inactive)").format(name=r["name"]))
+            (r["id"], _("{name} (inactive)").format(name=translated(r["name"])))
             for r in rows
             if not r["active"]
         ]

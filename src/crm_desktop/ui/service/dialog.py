@@ -119,7 +119,7 @@ class ServiceRecordDialog(FormDialog):
             self.customer.setReadOnly(True)
         if self.read_only:
             self._lock()
-        self.resize(600, self.sizeHint().height())
+        self.resize(620, self.minimumSizeHint().height() + 120)  # room to write a few lines
 
     def _tab_order(self) -> None:
         editors = self.panel.editors

@@ -116,7 +116,7 @@ class ServiceTab(QWidget):
         return [
             column(
                 "accepted_at",
-                _("Accepted"),
+                _("Accepted at"),
                 17,
                 kind="datetime",
                 sort_key="accepted_at",
@@ -144,7 +144,7 @@ class ServiceTab(QWidget):
                 sort_key="status",
                 emphasis=self.is_late,
             ),
-            column("resolved_at", _("Resolved"), 17, kind="datetime", sort_key="resolved_at"),
+            column("resolved_at", _("Resolved at"), 17, kind="datetime", sort_key="resolved_at"),
         ]
 
     def is_late(self, row: ServiceRow) -> bool:
@@ -205,12 +205,15 @@ class ServiceTab(QWidget):
         self.date_from.setObjectName("filter_from")
         self.date_to = OptionalDateEdit(_("Only requests accepted on or before this day"))
         self.date_to.setObjectName("filter_to")
+        for edit in (self.date_from, self.date_to):
+            edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000-00-00") + 90)
         self.search = QLineEdit()
         self.search.setObjectName("filter_search")
         self.search.setPlaceholderText(_("Subject or customer…"))
         self.search.setToolTip(_("Search (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
+        self.search.setMaximumWidth(360)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
