@@ -213,3 +213,16 @@ def test_double_click_edits_and_the_owner_filter_narrows_the_board(
     qtbot.mouseClick(stage_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(stage_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert page.dialog is not None and page.dialog.editor("name").text() == "李四的商机"  # type: ignore[attr-defined]
+
+
+def test_ctrl_f_goes_to_the_search_in_every_view(
+    qtbot: QtBot, db: Database, boss: Actor, stages: list[tuple[int, str]]
+) -> None:
+    add(db, boss, "年度维保", stages[0][0])
+    page, _notified = open_page(qtbot, db, boss)
+    page.show_view("list")
+    with qtbot.waitActive(page):
+        page.activateWindow()
+    page.list_page.table.setFocus()
+    qtbot.keyClick(page.list_page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search.hasFocus()

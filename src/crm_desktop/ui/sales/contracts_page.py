@@ -73,8 +73,11 @@ def expiring(row: ContractRow) -> bool:
     )
 
 
-def days_left_text(row_days: Any) -> str:
-    return "" if row_days is None else str(row_days)
+def days_left_text(days: int | None) -> str:
+    """Days until the end; "Ended" once it is past (the list sorts on the number)."""
+    if days is None:
+        return ""
+    return _("Ended") if days < 0 else str(days)
 
 
 class ContractFilterBar(DocumentFilterBar):
@@ -173,7 +176,7 @@ class ContractDialog(FormDialog):
         if ctx.actor.id not in {person_id for person_id, _name in people}:
             people = [(ctx.actor.id, ctx.actor.name), *people]
         fields = [
-            Field("title", _("Title"), placeholder=_("e.g. Annual supply agreement")),
+            Field("title", _("Contract title"), placeholder=_("e.g. Annual supply agreement")),
             Field("amount", _("Amount"), "money"),
             Field("salesperson_id", _("Salesperson"), "choice", choices=people, allow_empty=False),
             Field("signatory", _("Signatory"), placeholder=_("Who signs for the customer")),
@@ -347,7 +350,7 @@ class ContractsPage(DocumentListPage):
 
         return [
             Column("number", _("Number"), sort_key="number", width=width(16), emphasis=expiring),
-            Column("title", _("Title"), sort_key="title", width=width(20)),
+            Column("title", _("Contract title"), sort_key="title", width=width(20)),
             Column("customer_name", _("Customer"), sort_key="customer", width=width(24)),
             Column("salesperson_name", _("Salesperson"), sort_key="salesperson", width=width(9)),
             money_column("amount", _("Amount"), sort_key="amount", width=width(13)),

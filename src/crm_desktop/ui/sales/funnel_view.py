@@ -22,7 +22,8 @@ from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.money import format_money
 
 MIN_SHARE = 0.14  # an empty stage still shows as a narrow band
-MAX_BAND = 72  # px: bands stop growing on a tall window
+MAX_BAND = 80  # px: bands stop growing on a tall window
+MAX_WIDTH = 760  # px: nor wider on a wide one (the labels stay near their band)
 GAP = 6  # px between bands
 LAST_NARROWING = 0.72  # the last band's bottom edge, as a share of its top
 CLOSED_ROWS = 2  # the funnel service ends with the won and the lost totals
@@ -127,11 +128,14 @@ class FunnelView(QWidget):
         footer_height = metrics.height() * 2 if footer else 0
         room_height = self.height() - 2 * margin - footer_height
         band = min(MAX_BAND, max(metrics.height() + 6, room_height / len(labels) - GAP))
-        funnel_width = max(self.width() - 2 * margin - name_width - detail_width, 80)
-        left = margin + name_width
+        room_width = self.width() - 2 * margin - name_width - detail_width
+        funnel_width = min(max(room_width, 80), MAX_WIDTH)
+        # The whole drawing (names, funnel, details) centred in the view.
+        left = margin + name_width + max(room_width - funnel_width, 0) / 2
         centre = left + funnel_width / 2
         widths = self._widths(funnel_width)
-        top = margin
+        used = len(labels) * (band + GAP) + footer_height
+        top = margin + max(room_height + footer_height - used, 0) / 2
         bold = QFont(self.font())
         bold.setBold(True)
         for index, (label, width) in enumerate(zip(labels, widths, strict=True)):
@@ -150,7 +154,7 @@ class FunnelView(QWidget):
             painter.setPen(QPen(Qt.PenStyle.NoPen))
             painter.setBrush(_blend(TOP_COLOUR, BOTTOM_COLOUR, share))
             painter.drawPolygon(shape)
-            row_rect = QRectF(margin, top, name_width - 12, band)
+            row_rect = QRectF(left - name_width, top, name_width - 12, band)
             painter.setPen(palette.text().color())
             painter.setFont(self.font())
             painter.drawText(

@@ -25,9 +25,19 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QDropEvent, QFont, QKeySequence, QPainter, QPen
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDropEvent,
+    QFont,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QComboBox,
     QFrame,
@@ -123,7 +133,9 @@ class CardDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
         row: OpportunityRow = index.data(ROW_ROLE)
         rect = QRectF(option.rect.adjusted(3, 3, -3, -3))  # type: ignore[attr-defined]
-        palette = option.palette  # type: ignore[attr-defined]
+        # The application's palette: the column's style sheet makes the list's own base
+        # transparent, and a card must stay opaque.
+        palette = QApplication.palette()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -307,13 +319,14 @@ class Board(QScrollArea):
         self.lists.clear()
         self.headers.clear()
         for stage_id, name in columns:
-            self.columns.addWidget(self._column(stage_id, name, stage_id in droppable))
-        self.columns.addStretch(1)
+            self.columns.addWidget(self._column(stage_id, name, stage_id in droppable), 1)
+        self.columns.addStretch(0)
 
     def _column(self, stage_id: int | None, name: str, droppable: bool) -> QFrame:
         frame = QFrame()
         frame.setObjectName("boardColumn")
-        frame.setFixedWidth(COLUMN_WIDTH)
+        frame.setMinimumWidth(COLUMN_WIDTH)
+        frame.setMaximumWidth(COLUMN_WIDTH * 3 // 2)
         frame.setFrameShape(QFrame.Shape.StyledPanel)
         frame.setStyleSheet(
             "QFrame#boardColumn { background: palette(alternate-base); border-radius: 6px; }"
@@ -520,6 +533,11 @@ class OpportunitiesPage(QWidget):
             muted=lambda row: row.status != "open",
         )
         self.list_page.title.hide()
+        self.list_page.filter.hide()  # the page's search asks the service, not the loaded rows
+        find = QKeySequence(QKeySequence.StandardKey.Find)
+        for shortcut in self.list_page.findChildren(QShortcut):
+            if shortcut.key() == find:
+                shortcut.setEnabled(False)  # Ctrl+F goes to the page's search box
         self.list_page.toolbar.hide()  # the page's own toolbar acts on the list's selection
         self.list_page.selection_changed.connect(lambda _row: self._update_actions())
         self.funnel = FunnelView()
@@ -568,6 +586,13 @@ class OpportunitiesPage(QWidget):
         self.search_timer.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _text: self.search_timer.start())
         self.search.returnPressed.connect(self.reload)
+        self.search.setToolTip(_("Search (Ctrl+F)"))
+        QShortcut(
+            QKeySequence.StandardKey.Find,
+            self,
+            activated=lambda: (self.search.setFocus(), self.search.selectAll()),
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self.owner = QComboBox()
         self.owner.setObjectName("filter_owner_id")
         self.owner.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
