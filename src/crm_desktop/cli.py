@@ -438,10 +438,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_rules.set_defaults(func=cmd_pool_run_rules)
 
-    from crm_desktop import cli_customers, cli_render, cli_sales
+    from crm_desktop import cli_customers, cli_receipts, cli_render, cli_sales
 
     for module in (cli_customers, cli_sales, cli_render):
         module.register(commands)
+    cli_receipts.register_receipts(commands)
     return parser
 
 
