@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QFont,
     QKeySequence,
     QPainter,
+    QPalette,
     QPen,
     QShortcut,
 )
@@ -133,8 +134,8 @@ class CardDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
         row: OpportunityRow = index.data(ROW_ROLE)
         rect = QRectF(option.rect.adjusted(3, 3, -3, -3))  # type: ignore[attr-defined]
-        # The application's palette: the column's style sheet makes the list's own base
-        # transparent, and a card must stay opaque.
+        # The application's palette: the list's own base is the column's colour, and a card
+        # stands out from it.
         palette = QApplication.palette()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         painter.save()
@@ -337,7 +338,9 @@ class Board(QScrollArea):
         header.setProperty("stage_name", name)
         stage_list = StageList(stage_id, self.delegate)
         stage_list.setAcceptDrops(droppable)
-        stage_list.setStyleSheet("QListWidget { background: transparent; }")
+        colours = stage_list.palette()  # the column's colour behind the cards (no style sheet:
+        colours.setColor(QPalette.ColorRole.Base, colours.color(QPalette.ColorRole.AlternateBase))
+        stage_list.setPalette(colours)  # one on the list would restyle its scroll bar too)
         stage_list.dropped.connect(self.moved)
         stage_list.activated_row.connect(self.activated_row)
         stage_list.itemSelectionChanged.connect(lambda s=stage_list: self._selected_in(s))
