@@ -17,6 +17,7 @@ from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.core.actor import Actor
+from crm_desktop.core.changes import Changes
 from crm_desktop.core.clock import local_today
 from crm_desktop.core.db import Database
 from crm_desktop.core.services import contracts
@@ -216,3 +217,10 @@ def test_editing_keeps_the_linked_orders_and_changes_the_title(
         Decimal("300.00"),
         [order],
     )
+
+
+def test_a_change_elsewhere_reloads_the_list(qtbot: QtBot, db: Database, boss: Actor) -> None:
+    page, _notified = open_page(qtbot, db, boss)
+    contract = make_signed_contract(db, boss, make_customer(db, boss))
+    page.refresh(Changes.of("contracts"))
+    assert [row.id for row in page.rows()] == [contract]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.core.actor import Actor
+from crm_desktop.core.changes import Changes
 from crm_desktop.core.db import Database
 from crm_desktop.core.services import opportunities
 from crm_desktop.ui.sales import opportunities_page as page_module
@@ -226,3 +227,14 @@ def test_ctrl_f_goes_to_the_search_in_every_view(
     page.list_page.table.setFocus()
     qtbot.keyClick(page.list_page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert page.search.hasFocus()
+
+
+def test_a_change_elsewhere_reloads_the_board(
+    qtbot: QtBot, db: Database, boss: Actor, stages: list[tuple[int, str]]
+) -> None:
+    page, _notified = open_page(qtbot, db, boss)
+    add(db, boss, "别处新建的商机", stages[0][0])
+    page.refresh(Changes.of("followups"))
+    assert card_names(page, stages[0][0]) == []
+    page.refresh(Changes.of("opportunities"))
+    assert card_names(page, stages[0][0]) == ["别处新建的商机"]
