@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, Subquery, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -214,14 +214,14 @@ def _receipt_scope(session: Session, operator: Operator) -> ColumnElement[bool]:
     return record_scope(session, operator, Receipt.handler_id, Receipt.customer_id)
 
 
-def _allocated_per_receipt() -> Subquery:
+def _allocated() -> Any:
+    """What a receipt row has allocated: a correlated sum, so a page reads only its own rows'
+    allocations (through the receipt_id, order_id unique index)."""
     return (
-        select(
-            ReceiptAllocation.receipt_id.label("receipt_id"),
-            func.sum(ReceiptAllocation.amount).label("allocated"),
-        )
-        .group_by(ReceiptAllocation.receipt_id)
-        .subquery("allocated_per_receipt")
+        select(func.sum(ReceiptAllocation.amount))
+        .where(ReceiptAllocation.receipt_id == Receipt.id)
+        .correlate(Receipt)
+        .scalar_subquery()
     )
 
 
@@ -267,7 +267,6 @@ def _conditions(
 
 
 def _list_query(where: list[ColumnElement[bool]]) -> Select[Any]:
-    allocated = _allocated_per_receipt()
     return (
         select(
             Receipt.id,
@@ -279,13 +278,12 @@ def _list_query(where: list[ColumnElement[bool]]) -> Select[Any]:
             _METHOD.name,
             _HANDLER.name,
             Receipt.amount,
-            allocated.c.allocated,
+            _allocated(),
             Receipt.version,
         )
         .join(Customer, Customer.id == Receipt.customer_id)
         .outerjoin(_METHOD, _METHOD.id == Receipt.payment_method_id)
         .outerjoin(_HANDLER, _HANDLER.id == Receipt.handler_id)
-        .outerjoin(allocated, allocated.c.receipt_id == Receipt.id)
         .where(*where)
     )
 
