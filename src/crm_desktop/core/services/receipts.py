@@ -599,38 +599,47 @@ def _clean_values(
     """The receipt fields the person may set, checked: customer visible, handler in scope,
     a payment method from its list, an amount above zero."""
     clean = {key: value for key, value in values.items() if key in FIELDS}
+    if (current is None or "customer_id" in clean) and not clean.get("customer_id"):
+        raise ValidationError(_("Choose the customer who paid."))
     if current is None:
-        if not clean.get("customer_id"):
-            raise ValidationError(_("Choose the customer who paid."))
         clean.setdefault("handler_id", operator.id)
-    if "customer_id" in clean and (current is None or clean["customer_id"] != current.customer_id):
-        customer = customers._load_visible(session, operator, clean["customer_id"])
-        if current is None and not (clean.get("payer") or "").strip():
-            clean["payer"] = customer.name
-    if clean.get("handler_id") is not None and (
-        current is None or clean["handler_id"] != current.handler_id
-    ):
-        if session.get(Operator, clean["handler_id"]) is None:
-            raise ValidationError(_("The handler does not exist."))
-        require_in_scope(session, operator, clean["handler_id"])
-    elif "handler_id" in clean and clean["handler_id"] is None:
-        raise ValidationError(_("Choose who handled the payment."))
+    _check_parties(session, operator, clean, current)
     if clean.get("payment_method_id") is not None:
         method = session.get(BaseDataItem, clean["payment_method_id"])
         if method is None or method.kind != BaseDataKind.PAYMENT_METHOD:
             raise ValidationError(_("Choose a payment method from the list."))
     if "amount" in clean or current is None:
         clean["amount"] = _positive_amount(clean.get("amount"))
-    if "received_on" in clean:
-        day = clean["received_on"]
-        if day is None and current is not None:
-            raise ValidationError(_("Enter the date the money was received."))
-        if day is not None and not isinstance(day, date):
-            raise ValidationError(_("The receipt date is not a date."))
+    day = clean.get("received_on")
+    if "received_on" in clean and day is None and current is not None:
+        raise ValidationError(_("Enter the date the money was received."))
+    if day is not None and not isinstance(day, date):
+        raise ValidationError(_("The receipt date is not a date."))
     for key in ("payer", "remarks"):
         if key in clean:
             clean[key] = (clean[key] or "").strip() or None
     return clean
+
+
+def _check_parties(
+    session: Session, operator: Operator, clean: dict[str, Any], current: Receipt | None
+) -> None:
+    """A new or changed customer must be visible (its name is the default payer); a new or
+    changed handler must exist and be within the actor's scope."""
+    customer_id = clean.get("customer_id")
+    if customer_id is not None and (current is None or customer_id != current.customer_id):
+        customer = customers._load_visible(session, operator, customer_id)
+        if current is None and not (clean.get("payer") or "").strip():
+            clean["payer"] = customer.name
+    if "handler_id" not in clean:
+        return
+    handler_id = clean["handler_id"]
+    if handler_id is None:
+        raise ValidationError(_("Choose who handled the payment."))
+    if current is None or handler_id != current.handler_id:
+        if session.get(Operator, handler_id) is None:
+            raise ValidationError(_("The handler does not exist."))
+        require_in_scope(session, operator, handler_id)
 
 
 def _positive_amount(raw: Any) -> Decimal:
