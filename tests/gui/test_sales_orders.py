@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
@@ -17,11 +18,13 @@ from crm_desktop.core.actor import Actor
 from crm_desktop.core.db import Database
 from crm_desktop.core.services import contacts, orders, quotes
 from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.placeholder_tab import PlaceholderTab
+from crm_desktop.ui.sales import tab as tab_module
 from crm_desktop.ui.sales.document_dialog import DocumentDialog
 from crm_desktop.ui.sales.lines_editor import CODE, QUANTITY
 from crm_desktop.ui.sales.orders_page import OrdersPage
 from crm_desktop.ui.sales.quotes_page import QuotesPage
-from crm_desktop.ui.sales.tab import SalesTab
+from crm_desktop.ui.sales.tab import PageSpec, SalesTab
 from tests.gui.settings_helpers import Answers, Notified, answers, make_ctx  # noqa: F401
 from tests.gui.test_lines_editor import add_line, type_cell
 from tests.sales_fixtures import (
@@ -367,3 +370,45 @@ def test_saving_without_a_customer_says_what_is_missing(
 
     assert dialog.isVisible()
     assert dialog.panel.error.text() == "Choose the customer from the list."
+
+
+def test_the_sales_tab_builds_a_page_when_first_shown_and_notes_a_missing_one(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = PageSpec("contracts", "Contracts", "contracts.view", "crm_desktop.ui.sales.nope:X")
+    monkeypatch.setattr(tab_module, "PAGES", (*tab_module.PAGES[:2], missing))
+    tab, _ctx, _notified = open_tab(qtbot, db, team["manager"])
+
+    assert [tab.tabText(i) for i in range(tab.count())] == ["Orders", "Quotes", "Contracts"]
+    assert tab.holders["orders"].content is not None
+    assert tab.holders["quotes"].content is None  # not shown yet: not built
+    assert isinstance(tab.select_page("contracts"), PlaceholderTab)
+
+
+def test_print_preview_and_payment_plan_open_for_the_selected_order(
+    qtbot: QtBot, db: Database, team: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_desktop.ui.documents import preview
+    from crm_desktop.ui.receipts import payment_plan_dialog
+
+    opened: list[tuple[str, object]] = []
+    monkeypatch.setattr(
+        preview, "open_preview", lambda _p, _ctx, kind, number: opened.append((kind, number))
+    )
+    monkeypatch.setattr(
+        payment_plan_dialog,
+        "open_payment_plan",
+        lambda _ctx, _p, *, order_id: opened.append(("plan", order_id)),
+    )
+    li = team["li"]
+    order_id = make_order(db, li, make_customer(db, li))
+    tab, _ctx, _notified = open_tab(qtbot, db, li)
+    page = orders_page(tab)
+    assert page.page.select_key(order_id)
+    number = page.page.selected_row().number
+
+    page.page.table.setFocus()
+    qtbot.keyClick(page.page.table, Qt.Key.Key_P, CTRL)
+    page.page.action("payment_plan").trigger()
+
+    assert opened == [("order", number), ("plan", order_id)]

@@ -22,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
+    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QLabel,
@@ -188,6 +188,11 @@ class DocumentDialog(FormDialog):
         )
         self.read_only_note.hide()
         self.header_open = True
+        self.cancel_button = next(
+            button
+            for button in self.buttons.buttons()
+            if self.buttons.buttonRole(button) == QDialogButtonBox.ButtonRole.RejectRole
+        )
         self._lay_out()
         self.customer.chosen.connect(self._customer_chosen)
         contact = self.panel.editor("contact_id")
@@ -339,12 +344,15 @@ class DocumentDialog(FormDialog):
     def _set_editable(self, header: bool, lines: bool, note: str = "") -> None:
         self.header_open = header
         self.lines.set_read_only(not lines)
-        for editor in self.panel.editors.values():
-            if isinstance(editor, QLineEdit | QPlainTextEdit | QDateEdit):
-                editor.setReadOnly(not header)
+        for spec in self.panel.fields:
+            editor = self.panel.editors[spec.key]
+            if isinstance(editor, QLineEdit | QPlainTextEdit):
+                editor.setReadOnly(not header)  # still selectable, to copy from
+                editor.setPlaceholderText(spec.placeholder if header else "")
             else:
                 editor.setEnabled(header)
         self.save_button.setVisible(header)
+        self.cancel_button.setText(_("Cancel") if header else _("Close"))
         self.read_only_note.setText(note)
         self.read_only_note.setVisible(bool(note))
 

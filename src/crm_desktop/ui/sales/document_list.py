@@ -38,8 +38,8 @@ from crm_desktop.ui.widgets.record_table_model import PagedSource, Row, ServerSo
 SEARCH_DELAY_MS = 250
 
 
-def status_column(title: str) -> Column:
-    return Column("status", title, formatter=status_label, sort_key="status")
+def status_column(title: str, width: int | None = None) -> Column:
+    return Column("status", title, formatter=status_label, sort_key="status", width=width)
 
 
 def money_column(key: str, title: str, **options: Any) -> Column:
@@ -72,6 +72,7 @@ class DocumentFilterBar(QWidget):
         self.search.setToolTip(_("Search (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
+        self.search.setMaximumWidth(360)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(SEARCH_DELAY_MS)
@@ -190,6 +191,7 @@ class DocumentListPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog: QWidget | None = None  # the window opened last (tests look at it)
+        self.printing: Any = None  # the print preview being prepared (an ops.Operation)
         self._announced: Changes | None = None
         self.bar = self.make_bar()
         self.bar.changed.connect(self.apply_filter)
@@ -329,4 +331,4 @@ class DocumentListPage(QWidget):
         except ImportError:
             show_info(self, _("Print preview"), _("Printing is not available in this version."))
             return
-        self.dialog = open_preview(self, self.ctx, self.PRINT_KIND, row.number)
+        self.printing = open_preview(self, self.ctx, self.PRINT_KIND, row.number)

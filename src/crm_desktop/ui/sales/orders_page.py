@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from crm_desktop.core.i18n import _, ngettext
@@ -75,8 +74,7 @@ class OrdersPage(DocumentListPage):
             Column("number", _("Number"), sort_key="number", width=width(16)),
             Column("order_date", _("Date"), "date", sort_key="order_date", width=width(11)),
             Column("customer_name", _("Customer"), sort_key="customer", width=width(26)),
-            Column("salesperson_name", _("Salesperson"), sort_key="salesperson", width=width(9)),
-            status_column(_("Status")),
+            status_column(_("Status"), width(8)),
             money_column("total", _("Total"), sort_key="total", width=width(13)),
             money_column("received", _("Received"), width=width(13)),
             money_column(
@@ -86,6 +84,8 @@ class OrdersPage(DocumentListPage):
                 emphasis=owes,
                 width=width(13),
             ),
+            # last: the last column stretches, and a name reads well with space after it
+            Column("salesperson_name", _("Salesperson"), sort_key="salesperson"),
         ]
 
     def first_sort(self) -> ServerSort:
@@ -260,16 +260,13 @@ class OrdersPage(DocumentListPage):
 
     def payment_plan(self, row: Row) -> None:
         try:
-            from crm_desktop.ui.receipts.payment_plan_dialog import PaymentPlanDialog
+            from crm_desktop.ui.receipts.payment_plan_dialog import open_payment_plan
         except ImportError:
             from crm_desktop.ui.messages import show_info
 
             show_info(self, _("Payment plan"), _("Payment plans are not available yet."))
             return
-        dialog = PaymentPlanDialog(self.ctx, order_id=row.id, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.dialog = dialog
+        self.dialog = open_payment_plan(self.ctx, self, order_id=row.id)
 
     def open_customer(self, row: Row) -> None:
         from crm_desktop.ui.customers.detail import open_customer

@@ -75,9 +75,9 @@ class QuotesPage(DocumentListPage):
                 "valid_until", _("Valid until"), "date", sort_key="valid_until", width=width(11)
             ),
             Column("customer_name", _("Customer"), sort_key="customer", width=width(26)),
-            Column("salesperson_name", _("Salesperson"), sort_key="salesperson", width=width(9)),
-            status_column(_("Status")),
+            status_column(_("Status"), width(8)),
             money_column("total", _("Total"), sort_key="total", width=width(13)),
+            Column("salesperson_name", _("Salesperson"), sort_key="salesperson"),  # stretches
         ]
 
     def first_sort(self) -> ServerSort:
