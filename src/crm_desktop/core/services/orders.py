@@ -135,8 +135,7 @@ class OrderDetail:
 # --- lists ---------------------------------------------------------------------------------------
 
 _SALES = aliased(Operator)
-_RECEIVED = balances.received_per_order()
-_PAID = type_coerce(func.coalesce(_RECEIVED.c.received, 0), Money)
+_PAID = type_coerce(func.coalesce(balances.received_of(SalesOrder.id), 0), Money)
 _OUTSTANDING = type_coerce(  # balances.outstanding() in SQL: cancelled orders owe nothing
     case((SalesOrder.status == S.CANCELLED, 0), else_=SalesOrder.total - _PAID), Money
 )
@@ -172,11 +171,8 @@ def _conditions(session: Session, operator: Operator, wanted: OrderFilter) -> li
     return where
 
 
-def _from(query: Select[Any], *, received: bool = True) -> Select[Any]:
-    query = query.join(Customer, Customer.id == SalesOrder.customer_id)
-    if not received:
-        return query
-    return query.outerjoin(_RECEIVED, _RECEIVED.c.order_id == SalesOrder.id)
+def _from(query: Select[Any]) -> Select[Any]:
+    return query.join(Customer, Customer.id == SalesOrder.customer_id)
 
 
 def list_orders(
@@ -223,7 +219,9 @@ def count_orders(db: Database, actor: Actor, wanted: OrderFilter | None = None) 
     wanted = wanted or OrderFilter()
     with db.read() as session:
         operator = require(session, actor, "orders.view")
-        query = _from(select(func.count(SalesOrder.id)), received=wanted.outstanding_only)
+        query = select(func.count(SalesOrder.id))
+        if wanted.search.strip():  # the customer's name is searched too
+            query = _from(query)
         return session.scalar(query.where(*_conditions(session, operator, wanted))) or 0
 
 
