@@ -154,3 +154,20 @@ def test_watermark_marks_every_page_of_a_draft() -> None:
 def test_importing_the_printing_code_does_not_load_reportlab(module: str) -> None:
     code = f"import sys, {module}; sys.exit('reportlab' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_table_cells_wrap_between_chinese_characters_but_not_inside_latin_words() -> None:
+    from crm_desktop.core.reports.pdf.fonts import cjk_font
+    from crm_desktop.core.reports.pdf.layout import wrap_text
+
+    font = cjk_font()
+    width = 60.0  # points: about seven Chinese characters at 8.5 pt
+    text = "铝合金型材国标加厚款阳极氧化银白色 GB/T 5782 M12×60，含运费。"
+    lines = wrap_text(text, font, 8.5, width).split("\n")
+    assert len(lines) > 2
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost or added
+    for word in ("GB/T", "5782", "M12×60"):
+        assert any(word in line for line in lines), word  # Latin words stay whole
+    assert not any(line.startswith(("，", "。")) for line in lines)
+    long_word = "X" * 80
+    assert "".join(wrap_text(long_word, font, 8.5, width).split("\n")) == long_word

@@ -20,11 +20,12 @@ imported inside `render_pdf`, never at import time of this module's callers.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 from xml.sax.saxutils import escape
 
@@ -102,12 +103,14 @@ class PrintedDocument:
 
 def render_pdf(doc: PrintedDocument) -> bytes:
     """The document as A4 PDF bytes, the CJK font embedded (subset)."""
+    from reportlab import rl_config
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
     from crm_desktop.core.reports.pdf.fonts import cjk_font
 
     font = cjk_font()
+    rl_config.useA85 = 0  # binary streams: ASCII85 is pure Python here and costs ~20 ms a page
     width, height = A4
     body_width = width - 2 * MARGIN_X
     out = io.BytesIO()
@@ -260,25 +263,22 @@ class _Builder:
             return [self.paragraph(text, "body")] if text else []
         natural = [[self.text_width(text) for text in cells] for cells in doc.rows]
         widths = self.column_widths(natural)
-        styles = [self.styles[f"cell_{c.align.lower()}"] for c in doc.columns]
-        header = [self.paragraph(c.title, "th") for c in doc.columns]
+        header = [c.title for c in doc.columns]
         body = []
         for cells, cell_widths in zip(doc.rows, natural, strict=True):
-            row: list[Any] = []
-            for text, need, col_width, style in zip(
-                cells, cell_widths, widths, styles, strict=True
-            ):
-                # Plain strings draw fastest; only text too wide for its cell becomes a
-                # paragraph that wraps (CJK: between any two characters).
-                if "\n" in text or need > col_width - 6:
-                    row.append(self.paragraph(text, style.name))
-                else:
-                    row.append(text)
+            row: list[str] = []
+            for text, need, col_width in zip(cells, cell_widths, widths, strict=True):
+                # Plain strings, broken into lines here: a table of paragraphs is several
+                # times slower to lay out (each is wrapped again for every split).
+                fits = need <= col_width - 6
+                row.append(text if fits else wrap_text(text, self.font, TABLE_SIZE, col_width - 6))
             body.append(row)
         table = Table([header, *body], colWidths=widths, repeatRows=1)
         commands: list[tuple[Any, ...]] = [
-            ("FONT", (0, 0), (-1, -1), self.font, TABLE_SIZE),
+            ("FONT", (0, 0), (-1, -1), self.font, TABLE_SIZE, TABLE_SIZE * 1.3),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+            ("TEXTCOLOR", (0, 0), (-1, 0), ACCENT),
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("LINEABOVE", (0, 0), (-1, 0), 1, ACCENT),
             ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
@@ -603,6 +603,43 @@ def _watermark(canvas: Canvas, text: str) -> None:
     canvas.restoreState()
 
 
+# --- table cells ----------------------------------------------------------------------------------
+
+
+_TOKENS = re.compile(r"\s+|[\u2e80-\uffff]|[^\s\u2e80-\uffff]+")
+# Closing punctuation never starts a line (禁则): it hangs at the end of the previous one.
+_NO_LINE_START = set("，。、；：！？）》」』】〕,.;:!?)]%")
+
+
+def wrap_text(text: str, font: str, size: float, width: float) -> str:
+    """`text` broken into lines no wider than `width`: between any two CJK characters, at
+    spaces between Latin words, inside a Latin word only when it is wider than a line."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for token in _TOKENS.findall(paragraph):
+            token_width = stringWidth(token, font, size)
+            if used + token_width <= width or token in _NO_LINE_START:
+                line, used = line + token, used + token_width
+            elif token.isspace():
+                lines.append(line)
+                line, used = "", 0.0
+            elif token_width <= width or len(token) == 1:
+                lines.append(line.rstrip())
+                line, used = token, token_width
+            else:  # a Latin word longer than a line: break it where it must
+                for char in token:
+                    char_width = stringWidth(char, font, size)
+                    if used + char_width > width and line:
+                        lines.append(line.rstrip())
+                        line, used = "", 0.0
+                    line, used = line + char, used + char_width
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -625,19 +662,43 @@ def _image(data: bytes | None, max_width: float, max_height: float | None = None
     """A reportlab Image scaled into the box; None without data or for an unreadable image."""
     if not data:
         return None
-    from reportlab.lib.utils import ImageReader
     from reportlab.platypus import Image
 
     max_height = max_width if max_height is None else max_height
-    try:
-        reader = ImageReader(io.BytesIO(data))
-        pixel_w, pixel_h = reader.getSize()
-    except Exception:  # a broken logo must not stop the document from printing
+    prepared = _print_ready(data, max_width, max_height)
+    if prepared is None:  # a broken logo must not stop the document from printing
         return None
-    scale = min(max_width / pixel_w, max_height / pixel_h)
-    image = Image(io.BytesIO(data), width=pixel_w * scale, height=pixel_h * scale, mask="auto")
+    png, width, height = prepared
+    image = Image(io.BytesIO(png), width=width, height=height, mask="auto")
     image.hAlign = "LEFT"
     return image
+
+
+@lru_cache(maxsize=8)
+def _print_ready(
+    data: bytes, max_width: float, max_height: float
+) -> tuple[bytes, float, float] | None:
+    """The image at no more than 300 dpi for its box, as PNG, and its size in points.
+
+    A seal scanned at 2000 px would otherwise be decoded, compressed and embedded in full in
+    every document; cached, so a batch prepares the logo and the seal once.
+    """
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(io.BytesIO(data)) as source:
+            source.load()
+            scale = min(max_width / source.width, max_height / source.height)
+            pixels = (round(max_width * 300 / 72), round(max_height * 300 / 72))
+            picture = source.copy()
+    except Exception:
+        return None
+    picture.thumbnail(pixels, PILImage.Resampling.LANCZOS)  # only ever shrinks
+    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
+        picture = picture.convert("RGBA")
+    out = io.BytesIO()
+    picture.save(out, "PNG", compress_level=1)
+    return out.getvalue(), source.width * scale, source.height * scale
 
 
 def _spacer(height_mm: float) -> Any:
@@ -648,7 +709,7 @@ def _spacer(height_mm: float) -> Any:
 
 @cache
 def _styles(font: str) -> dict[str, Any]:
-    from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
 
     base = ParagraphStyle(
@@ -658,16 +719,11 @@ def _styles(font: str) -> dict[str, Any]:
     def style(name: str, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, parent=base, **kw)
 
-    cell = {"fontSize": TABLE_SIZE, "leading": TABLE_SIZE * 1.3}
     return {
         "body": base,
         "body_right": style("body_right", alignment=TA_RIGHT),
         "small": style("small", fontSize=8, leading=10.5, textColor=LABEL),
         "label": style("label", textColor=LABEL),
-        "th": style("th", alignment=TA_CENTER, textColor=ACCENT, **cell),
-        "cell_left": style("cell_left", alignment=TA_LEFT, **cell),
-        "cell_center": style("cell_center", alignment=TA_CENTER, **cell),
-        "cell_right": style("cell_right", alignment=TA_RIGHT, **cell),
         "total": style("total", fontSize=11, leading=14, alignment=TA_RIGHT, textColor=ACCENT),
         "capital": style("capital", fontSize=11, leading=14, textColor=ACCENT),
         "section": style("section", fontSize=10, leading=14, textColor=ACCENT, spaceAfter=2),
