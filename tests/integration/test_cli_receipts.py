@@ -3,35 +3,15 @@ the same allocation rules, permissions and data scope as the receipts tab."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from crm_desktop import cli
-from crm_desktop.cli_receipts import register_receipts
 from tests.integration.test_cli import BOSS_PASSWORD, SALES_PASSWORD, crm, one_line_error
 
 pytest_plugins = ["tests.integration.test_cli"]
-
-
-@pytest.fixture(autouse=True)
-def receipts_command(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """`crm receipts` on the real parser, also before cli.py registers it itself."""
-    build = cli.build_parser
-
-    def with_receipts() -> argparse.ArgumentParser:
-        parser = build()
-        [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        if "receipts" not in commands.choices:
-            register_receipts(commands)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", with_receipts)
-    yield
 
 
 def boss(db: Path, *args: str) -> str:
