@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db import Database
-from crm_desktop.core.services import contacts, orders, quotes
+from crm_desktop.core.services import contacts, customers, orders, quotes
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.placeholder_tab import PlaceholderTab
 from crm_desktop.ui.sales import tab as tab_module
@@ -412,3 +412,35 @@ def test_print_preview_and_payment_plan_open_for_the_selected_order(
     page.page.action("payment_plan").trigger()
 
     assert opened == [("order", number), ("plan", order_id)]
+
+
+def test_another_customer_replaces_the_filled_in_phone_and_address_but_not_typed_ones(
+    qtbot: QtBot,
+    db: Database,
+    team: dict[str, Actor],
+    answers: Answers,  # noqa: F811
+) -> None:
+    li = team["li"]
+    for name, address, mobile in (
+        ("甲方科技有限公司", "北京市海淀区中关村大街1号", "13900000001"),
+        ("乙方贸易有限公司", "上海市黄浦区南京东路2号", "13900000002"),
+    ):
+        customer_id = customers.create_customer(db, li, {"name": name, "address": address})
+        person = {"name": "联系人", "mobile": mobile, "is_primary": True}
+        contacts.save_contact(db, li, customer_id, None, None, person)
+    tab, _ctx, _notified = open_tab(qtbot, db, li)
+    page = orders_page(tab)
+    page.page.action("new").trigger()
+    dialog = dialog_of(qtbot, page)
+
+    assert dialog.customer.search("甲方") == 1
+    dialog.customer.choose_row(0)
+    assert text_of(dialog, "delivery_address") == "北京市海淀区中关村大街1号"
+    phone = dialog.editor("contact_phone")
+    assert isinstance(phone, QLineEdit)
+    phone.setText("010-12345678")  # typed by the person: it stays
+    assert dialog.customer.search("乙方") == 1
+    dialog.customer.choose_row(0)
+
+    assert text_of(dialog, "delivery_address") == "上海市黄浦区南京东路2号"
+    assert text_of(dialog, "contact_phone") == "010-12345678"

@@ -164,6 +164,7 @@ class DocumentDialog(FormDialog):
         self.detail: Any = None
         self.discard_confirmed = False
         self._contacts: dict[int, dict[str, Any]] = {}
+        self._filled: dict[str, str] = {}  # defaults put in fields, replaced when they change
         super().__init__(
             _(kind.new_title),
             _fields(ctx, kind),
@@ -401,24 +402,25 @@ class DocumentDialog(FormDialog):
             self._fill_address(customer_id)
 
     def _contact_chosen(self) -> None:
-        """An order calls the chosen contact's mobile (else phone) unless one was typed."""
-        phone = self.panel.editors.get("contact_phone")
-        if not isinstance(phone, QLineEdit) or phone.isReadOnly():
-            return
+        """An order calls the chosen contact's mobile (else phone)."""
         contact = self._contacts.get(self.panel.editor("contact_id").currentData() or 0, {})
-        known = {c.get("mobile") or c.get("phone") or "" for c in self._contacts.values()}
-        if phone.text() in known | {""}:  # not typed by hand: follow the contact
-            phone.setText(contact.get("mobile") or contact.get("phone") or "")
+        self._fill("contact_phone", contact.get("mobile") or contact.get("phone") or "")
 
     def _fill_address(self, customer_id: int) -> None:
-        address = self.panel.editors.get("delivery_address")
-        if not isinstance(address, QLineEdit) or address.text():
-            return
         try:
             found = customers.get_customer(self.ctx.db, self.ctx.actor, customer_id)
         except CrmError:
             return
-        address.setText(found.get("address") or "")
+        self._fill("delivery_address", found.get("address") or "")
+
+    def _fill(self, key: str, text: str) -> None:
+        """Put a default in a field, unless the person typed something of their own there."""
+        editor = self.panel.editors.get(key)
+        if not isinstance(editor, QLineEdit) or editor.isReadOnly():
+            return
+        if editor.text() in ("", self._filled.get(key)):
+            editor.setText(text)
+            self._filled[key] = text
 
     # --- saving ------------------------------------------------------------------------------
     def _save(self, values: dict[str, Any], version: int | None) -> int:
