@@ -439,3 +439,11 @@ def test_writes_tell_the_orders_views_to_refresh(
     order = make_order(db, boss, customer)
     orders.set_order_status(db, boss, order, 1, "confirmed")
     assert touched[-2:] == [("orders",), ("orders",)]
+
+
+def test_clearing_a_required_field_is_refused_not_stored_empty(db: Database, boss: Actor) -> None:
+    order = make_order(db, boss, make_customer(db, boss))
+    for key in ("order_date", "customer_id", "salesperson_id"):
+        with pytest.raises(ValidationError, match="must not be empty"):
+            orders.save_order(db, boss, order, 1, {key: None}, [line()])
+    assert orders.get_order(db, boss, order).version == 1

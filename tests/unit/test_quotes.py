@@ -300,3 +300,13 @@ def test_quote_lists_search_filter_and_sort(db: Database, boss: Actor) -> None:
     )
     with pytest.raises(NotFound):
         quotes.quote_id_by_number(db, boss, "QT-none")
+
+
+def test_moving_the_quote_date_past_valid_until_is_refused(db: Database, boss: Actor) -> None:
+    quote = make_quote(
+        db, boss, make_customer(db, boss), quote_date=date(2026, 1, 5), valid_until=date(2026, 2, 4)
+    )
+    with pytest.raises(ValidationError, match="Valid until"):
+        quotes.save_quote(db, boss, quote, 1, {"quote_date": date(2026, 3, 1)}, [line()])
+    with pytest.raises(ValidationError, match="must not be empty"):
+        quotes.save_quote(db, boss, quote, 1, {"quote_date": None}, [line()])

@@ -49,6 +49,7 @@ from crm_desktop.core.services.sales_common import (
     lines_text,
     parties,
     priced_lines,
+    refuse_cleared,
     same_lines,
     status_label,
 )
@@ -376,6 +377,7 @@ def _update(
     session = uow.session
     order = _load(session, operator, order_id)
     records.check_version(order, version, "order", header)
+    refuse_cleared(header, "customer_id", "salesperson_id", "order_date")
     check_parties(session, operator, header, order)
     received = balances.order_balances(session, [order.id])[order.id][0]
     if header.get("customer_id", order.customer_id) != order.customer_id and received:

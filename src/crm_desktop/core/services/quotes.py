@@ -43,6 +43,7 @@ from crm_desktop.core.services.sales_common import (
     lines_text,
     parties,
     priced_lines,
+    refuse_cleared,
     same_lines,
     status_label,
 )
@@ -384,8 +385,11 @@ def _update(
                 status=status_label(quote.status)
             )
         )
+    refuse_cleared(header, "customer_id", "salesperson_id", "quote_date")
     check_parties(session, operator, header, quote)
-    _check_dates(header.get("quote_date") or quote.quote_date, header.get("valid_until"))
+    _check_dates(
+        header.get("quote_date", quote.quote_date), header.get("valid_until", quote.valid_until)
+    )
     clean, amounts, totals = priced_lines(
         session, lines, header.get("tax_rate_bp", quote.tax_rate_bp)
     )

@@ -115,6 +115,22 @@ def clean_header(
     return clean
 
 
+REQUIRED_LABELS = {
+    "customer_id": N_("Customer"),
+    "salesperson_id": N_("Salesperson"),
+    "order_date": N_("Order date"),
+    "quote_date": N_("Quote date"),
+}
+
+
+def refuse_cleared(values: Mapping[str, Any], *keys: str) -> None:
+    """On an update, a required field given as empty is refused (not stored as NULL)."""
+    for key in keys:
+        if key in values and values[key] is None:
+            label = _(REQUIRED_LABELS.get(key, key))
+            raise ValidationError(_("“{field}” must not be empty.").format(field=label))
+
+
 def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
