@@ -236,12 +236,13 @@ def test_aging_puts_an_order_overdue_45_days_in_the_31_to_60_bucket(
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Salesperson"
 
 
-def test_aging_double_click_opens_the_customers_statement(
+def test_aging_double_click_opens_the_statement_from_the_oldest_order_still_owed(
     qtbot: QtBot, db: Database, boss: Actor, clock: FixedClock
 ) -> None:
     today = local_today(clock)
     customer_id = make_customer(db, boss, CUSTOMER)
-    order_id = make_order(db, boss, customer_id, order_date=today - timedelta(5))
+    ordered = today - timedelta(120)  # before the page's usual three months
+    order_id = make_order(db, boss, customer_id, order_date=ordered)
     receipts.record_receipt(
         db,
         boss,
@@ -255,6 +256,7 @@ def test_aging_double_click_opens_the_customers_statement(
     with qtbot.waitSignal(tab.statement.computed):
         tab.aging.table.doubleClicked.emit(index)
     assert tab.pages.currentWidget() is tab.statement
+    assert tab.statement.date_from.date().toPython() == ordered
     lines = tab.statement.lines()
     assert [(entry.kind, entry.debit, entry.credit, entry.balance) for entry in lines] == [
         ("order", Decimal("100.00"), Decimal("0.00"), Decimal("100.00")),

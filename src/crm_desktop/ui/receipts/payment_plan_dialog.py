@@ -201,6 +201,11 @@ class PaymentPlanDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        if not self.may_edit:
+            note = QLabel(_("You may look at this payment plan but not change it."))
+            note.setObjectName("readOnlyNote")
+            note.setEnabled(False)
+            layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)

@@ -172,6 +172,7 @@ class ReceiptDialog(FormDialog):
         self.customer = CustomerPicker(ctx)
         self.customer.setObjectName("field_customer")
         self.panel.form.insertRow(0, _("Customer") + " *", self.customer)
+        self.editor("remarks").setMaximumHeight(80)  # the allocation table needs the room
         self._build_allocations()
         self._tab_order()
         self.customer.chosen.connect(self._customer_chosen)

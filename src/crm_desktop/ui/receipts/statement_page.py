@@ -37,6 +37,7 @@ from crm_desktop.ui.followups.dialog import CustomerPicker
 from crm_desktop.ui.receipts.payment_plan_dialog import add_months
 from crm_desktop.ui.widgets.record_table_model import Column, RecordTableModel, shorten
 
+DESCRIPTION = 3  # the column that takes the free room
 LINE_KINDS = {"order": N_("Order"), "receipt": N_("Receipt")}
 
 
@@ -81,6 +82,7 @@ class StatementPage(QWidget):
         self.customer = CustomerPicker(ctx)
         self.customer.setObjectName("statementCustomer")
         self.customer.setMinimumWidth(260)
+        self.customer.setMaximumWidth(380)
         self.customer.chosen.connect(lambda customer_id: customer_id and self.reload())
         today = local_today(ctx.db.clock)
         self.date_from = _date_edit("statementFrom")
@@ -110,19 +112,21 @@ class StatementPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
         for section, column in enumerate(self.model.columns):
             self.table.setColumnWidth(section, column.width or 100)
 
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Customer")))
-        top.addWidget(self.customer, 1)
+        top.addWidget(self.customer)
         top.addWidget(QLabel(_("From")))
         top.addWidget(self.date_from)
         top.addWidget(QLabel(_("To")))
         top.addWidget(self.date_to)
         top.addWidget(show)
+        top.addStretch()
         balances = QHBoxLayout()
         balances.addWidget(self.opening)
         balances.addStretch()
@@ -135,14 +139,19 @@ class StatementPage(QWidget):
         layout.addWidget(self.closing)
 
     def show_customer(self, customer_id: int, name: str) -> None:
-        """Show this customer's statement for the period set (from the aging page)."""
-        self.customer.set_customer(customer_id, name)  # chosen -> reload
+        """Show this customer's statement (from the aging page): the period starts early
+        enough to show every order they still owe on."""
+        blocked = self.customer.blockSignals(True)  # one computation, not two
+        self.customer.set_customer(customer_id, name)
+        self.customer.blockSignals(blocked)
+        self.reload(cover_open_orders=True)
 
     def lines(self) -> list[Any]:
         return [self.model.row_at(i) for i in range(self.model.rowCount())]
 
-    def reload(self) -> None:
-        """Compute the statement off the GUI thread (nothing to do before a customer is chosen)."""
+    def reload(self, *, cover_open_orders: bool = False) -> None:
+        """Compute the statement off the GUI thread (nothing to do before a customer is chosen);
+        with `cover_open_orders` the period starts no later than the oldest order still owed."""
         self.stale = False
         customer_id = self.customer.customer_id
         if customer_id is None:
@@ -154,8 +163,16 @@ class StatementPage(QWidget):
         last = self.date_to.date().toPython()
         db, actor = self.ctx.db, self.ctx.actor
         self.status.setText(_("Computing…"))
+
+        def work(_progress: object) -> Statement:
+            start = first
+            if cover_open_orders:
+                owed = receipts.open_orders(db, actor, customer_id)  # oldest first
+                start = min([start, *(order.order_date for order in owed[:1])])
+            return receipts.customer_statement(db, actor, customer_id, start, last)
+
         self.operation = ops.run(
-            lambda _progress: receipts.customer_statement(db, actor, customer_id, first, last),
+            work,
             parent=self,
             label=_("Computing the statement…"),
             on_success=lambda statement: self._show(generation, statement),
@@ -167,6 +184,7 @@ class StatementPage(QWidget):
         if generation != self.generation:
             return
         self.statement = statement
+        _set(self.date_from, statement.date_from)
         self.model.set_rows(statement.lines)
         self.opening.setText(
             _("Opening balance on {day}: {amount}").format(
@@ -184,6 +202,10 @@ class StatementPage(QWidget):
         self.status.setText(
             ngettext("{customer}: {n} line", "{customer}: {n} lines", count).format(
                 customer=statement.customer_name, n=count
+            )
+            if count
+            else _("{customer}: no orders or receipts in this period.").format(
+                customer=statement.customer_name
             )
         )
         self.computed.emit()

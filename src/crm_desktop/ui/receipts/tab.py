@@ -76,10 +76,10 @@ def columns(em: int) -> list[Column]:
         column("customer_name", _("Customer"), 24, sort_key="customer"),
         column("payer", _("Payer"), 18),
         column("method_name", _("Method"), 10, sort_key="method"),
-        column("handler_name", _("Handler"), 8, sort_key="handler"),
-        column("amount", _("Amount"), 12, kind="money", sort_key="amount"),
-        column("allocated", _("Allocated"), 12, kind="money"),
-        column("unallocated", _("Unallocated"), 12, kind="money"),
+        column("amount", _("Amount"), 13, kind="money", sort_key="amount"),
+        column("allocated", _("Allocated"), 13, kind="money"),
+        column("unallocated", _("Unallocated"), 13, kind="money"),
+        column("handler_name", _("Handler"), 8, sort_key="handler"),  # last: it stretches
     ]
 
 
@@ -125,6 +125,7 @@ class ReceiptList(QWidget):
         self.search.setToolTip(_("Search (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
+        self.search.setMaximumWidth(320)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -138,6 +139,8 @@ class ReceiptList(QWidget):
         self.date_from.setObjectName("filter_from")
         self.date_to = OptionalDateEdit(_("Only receipts on or before this day"))
         self.date_to.setObjectName("filter_to")
+        for edit in (self.date_from, self.date_to):
+            edit.setMaximumWidth(160)
         self.voided = QCheckBox(_("Voided"))
         self.voided.setObjectName("filter_voided")
         self.voided.setToolTip(_("Show the voided receipts instead of the valid ones"))
