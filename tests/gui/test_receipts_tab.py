@@ -284,3 +284,48 @@ def test_a_change_elsewhere_reloads_the_aging_page_on_screen(
         ctx.notify(Changes.of("receipts", "orders"))
     assert tab.aging.rows() == []
     assert tab.aging.status.text() == "Nobody owes anything."
+
+
+def test_print_preview_shows_the_selected_receipt(
+    qtbot: QtBot, db: Database, boss: Actor, clock: FixedClock
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from crm_desktop.ui.documents.preview import PreviewWindow
+
+    customer_id, older, _newer = two_orders(db, boss, clock)
+    receipt_id = pay(db, boss, customer_id, "400", older)
+    number = receipts.get_receipt(db, boss, receipt_id).number
+    tab, _ctx, _notified = open_tab(qtbot, db, boss)
+    qtbot.waitUntil(lambda: len(tab.page.rows()) == 1)
+    tab.page.select_key(receipt_id)
+
+    def previews() -> list[PreviewWindow]:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, PreviewWindow)]
+        return [w for w in found if w.isVisible()]
+
+    tab.page.action("print").trigger()
+    qtbot.waitUntil(lambda: len(previews()) == 1, timeout=15000)
+    window = previews()[0]
+    assert number in window.windowTitle() and window.page_count() == 1
+    window.close()
+
+
+def test_a_salesperson_sees_receipts_of_their_customers_but_cannot_change_them(
+    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor]
+) -> None:
+    li, zhao = team["li"], team["zhao"]
+    mine = make_customer(db, li)
+    pay(db, boss, mine, "100", make_order(db, li, mine))
+    theirs = make_customer(db, zhao)
+    pay(db, boss, theirs, "100", make_order(db, zhao, theirs))
+    tab, _ctx, _notified = open_tab(qtbot, db, li)
+    qtbot.waitUntil(lambda: len(tab.page.rows()) == 1)
+    assert tab.page.rows()[0].customer_id == mine
+    assert "new" not in tab.page.actions_by_key and "archive" not in tab.page.actions_by_key
+    tab.page.select_key(tab.page.rows()[0].id)
+    tab.page.action("edit").trigger()
+    dialog = tab.list.dialog
+    assert isinstance(dialog, ReceiptDialog)
+    assert not dialog.save_button.isEnabled()
+    dialog.reject()
