@@ -19,13 +19,18 @@ imported inside `render_pdf`, never at import time of this module's callers.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import io
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from xml.sax.saxutils import escape
 
@@ -101,6 +106,19 @@ class PrintedDocument:
     watermark: str | None = None  # across every page: 草稿 / 作废 (draft, cancelled, void)
 
 
+def preload() -> None:
+    """Import reportlab and register the font now (~0.3-0.5 s), e.g. in a background thread
+    after start-up, so the first preview does not wait for it."""
+    from reportlab.pdfgen import canvas  # noqa: F401 - imported for its side effect: loading
+    from reportlab.platypus import tables  # noqa: F401
+
+    from crm_desktop.core.reports.pdf.fonts import cjk_font
+
+    font = cjk_font()
+    _styles(font)
+    _classes()
+
+
 def render_pdf(doc: PrintedDocument) -> bytes:
     """The document as A4 PDF bytes, the CJK font embedded (subset)."""
     from reportlab import rl_config
@@ -170,7 +188,7 @@ class _Builder:
 
         parts: list[Any] = [*self.letterhead(), Spacer(1, 5 * MM)]
         parts += [_heading(self.doc.title, self.font, 18, self.width, spaced=True)]
-        parts += [Spacer(1, 4 * MM), self.info_table(), Spacer(1, 4 * MM)]
+        parts += [Spacer(1, 4 * MM), *self.info_table(), Spacer(1, 4 * MM)]
         parts += self.line_table()
         parts += [Spacer(1, 3 * MM), *self.totals()]
         parts += self.terms()
@@ -190,51 +208,64 @@ class _Builder:
         company = self.doc.company
         logo = _image(company.logo, *LOGO_MAX)
         text_width = self.width - (logo.drawWidth + 4 * MM if logo is not None else 0)
-        details = [_heading(company.name, self.font, 15, text_width, color=ACCENT)]
-        for line in _company_lines(company):
-            details.append(self.paragraph(line, "small"))
-        if logo is None:
-            block: Any = Table([[d] for d in details], colWidths=[text_width])
-        else:
-            block = Table(
-                [[logo, Table([[d] for d in details], colWidths=[text_width])]],
-                colWidths=[self.width - text_width, text_width],
-            )
-        block.setStyle(
+        details: list[list[Any]] = [
+            [_heading(company.name, self.font, 15, text_width, color=ACCENT)]
+        ]
+        details += [[self.fit(line, text_width, 8)] for line in _company_lines(company)]
+        tight = [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+        ]
+        text_block = Table(details, colWidths=[text_width])
+        text_block.setStyle(
             TableStyle(
                 [
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                    *tight,
+                    ("FONT", (0, 1), (-1, -1), self.font, 8, 10.5),
+                    ("TEXTCOLOR", (0, 1), (-1, -1), LABEL),
+                    ("TOPPADDING", (0, 1), (-1, -1), 1.5),
                 ]
             )
         )
+        block = text_block
+        if logo is not None:
+            block = Table([[logo, text_block]], colWidths=[self.width - text_width, text_width])
+            block.setStyle(TableStyle(tight))
         rule = HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceBefore=2 * MM)
         return [block, rule]
 
     # customer and meta -----------------------------------------------------------------------
 
-    def info_table(self) -> Any:
+    def info_table(self) -> list[Any]:
         """Customer on the left, the document's own facts on the right, label: value rows."""
         from reportlab.platypus import Table, TableStyle
 
         party, meta = self.doc.party, self.doc.meta
+        if not party and not meta:
+            return []
         widest = max((self.text_width(label, BODY_SIZE) for label, _v in party + meta), default=0)
         label_w = min(max(widest + 8, 16 * MM), 34 * MM)  # as wide as the longest label needs
         value_w = self.width / 2 - label_w
         rows = []
         for index in range(max(len(party), len(meta))):
-            row: list[Any] = []
+            row: list[str] = []
             for pairs in (party, meta):
                 label, value = pairs[index] if index < len(pairs) else ("", "")
-                row += [self.paragraph(label, "label"), self.paragraph(value, "body")]
+                row += [
+                    self.fit(label, label_w - 6, BODY_SIZE),
+                    self.fit(value, value_w - 6, BODY_SIZE),
+                ]
             rows.append(row)
         table = Table(rows, colWidths=[label_w, value_w, label_w, value_w])
         table.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (-1, -1), self.font, BODY_SIZE, BODY_SIZE * 1.35),
+                    ("TEXTCOLOR", (0, 0), (0, -1), LABEL),
+                    ("TEXTCOLOR", (2, 0), (2, -1), LABEL),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 3),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -248,7 +279,7 @@ class _Builder:
                 ]
             )
         )
-        return table
+        return [table]
 
     # the lines -------------------------------------------------------------------------------
 
@@ -314,9 +345,13 @@ class _Builder:
         return [w * scale for w in widths] if scale < 1 else widths
 
     def text_width(self, text: str, size: float = TABLE_SIZE) -> float:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
+        return max((_string_width(part, self.font, size) for part in text.split("\n")), default=0)
 
-        return max((stringWidth(part, self.font, size) for part in text.split("\n")), default=0)
+    def fit(self, text: str, width: float, size: float = TABLE_SIZE) -> str:
+        """`text` as it fits `width`: unchanged, or broken into lines (`wrap_text`)."""
+        if len(text) * size <= width or self.text_width(text, size) <= width:
+            return text  # no character is wider than 1 em: short text needs no measuring
+        return wrap_text(text, self.font, size, width)
 
     # totals ----------------------------------------------------------------------------------
 
@@ -324,21 +359,23 @@ class _Builder:
         from reportlab.platypus import KeepTogether, Table, TableStyle
 
         doc = self.doc
-        rows: list[list[Any]] = []
-        for index, (label, amount) in enumerate(doc.totals):
-            last = index == len(doc.totals) - 1
-            money = ("¥ " if last else "") + format_money(amount)
-            style = "total" if last else "body_right"
-            rows.append([self.paragraph(label, style), self.paragraph(money, style)])
+        rows = [
+            [label, ("¥ " if index == len(doc.totals) - 1 else "") + format_money(amount)]
+            for index, (label, amount) in enumerate(doc.totals)
+        ]
         parts: list[Any] = []
         if rows:
-            label_w = max(self.text_width(label, 11) for label, _a in doc.totals) + 10
-            value_w = max(self.text_width(format_money(a), 11) for _l, a in doc.totals) + 22
+            label_w = max(self.text_width(label, 11) for label, _m in rows) + 10
+            value_w = max(self.text_width(money, 11) for _l, money in rows) + 10
             widths = [max(label_w, 40 * MM), max(value_w, 38 * MM)]
             table = Table(rows, colWidths=widths, hAlign="RIGHT")
             table.setStyle(
                 TableStyle(
                     [
+                        ("FONT", (0, 0), (-1, -1), self.font, BODY_SIZE, BODY_SIZE * 1.4),
+                        ("FONT", (0, -1), (-1, -1), self.font, 11, 14),
+                        ("TEXTCOLOR", (0, -1), (-1, -1), ACCENT),
+                        ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
@@ -354,8 +391,8 @@ class _Builder:
             words = Table(
                 [
                     [
-                        self.paragraph(label, "label"),
-                        self.paragraph(doc.capital, "capital"),
+                        self.fit(label, words_label - 6, BODY_SIZE),
+                        self.fit(doc.capital, self.width - words_label - 6, 11),
                     ]
                 ],
                 colWidths=[words_label, self.width - words_label],
@@ -363,6 +400,10 @@ class _Builder:
             words.setStyle(
                 TableStyle(
                     [
+                        ("FONT", (0, 0), (0, 0), self.font, BODY_SIZE, BODY_SIZE * 1.35),
+                        ("TEXTCOLOR", (0, 0), (0, 0), LABEL),
+                        ("FONT", (1, 0), (1, 0), self.font, 11, 14),
+                        ("TEXTCOLOR", (1, 0), (1, 0), ACCENT),
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                         ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
                         ("BACKGROUND", (0, 0), (0, 0), HEADER_FILL),
@@ -502,7 +543,10 @@ def _signatures_class() -> type:
             if self.seal is not None:
                 x = self.width - block / 2 - self.seal.drawWidth / 2
                 y = (self.HEIGHT - self.seal.drawHeight) / 2
+                canvas.saveState()
+                canvas.setBlendMode("Multiply")  # like ink: the text under the seal shows
                 self.seal.drawOn(canvas, x, y)
+                canvas.restoreState()
 
         def _line(self, x: float, width: float, y: float, label: str) -> None:
             canvas = self.canv
@@ -611,6 +655,14 @@ _TOKENS = re.compile(r"\s+|[\u2e80-\uffff]|[^\s\u2e80-\uffff]+")
 _NO_LINE_START = set("，。、；：！？）》」』】〕,.;:!?)]%")
 
 
+@lru_cache(maxsize=8192)
+def _string_width(text: str, font: str, size: float) -> float:
+    """Measured once per text: units, prices and product names repeat across lines and quotes."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, font, size)
+
+
 def wrap_text(text: str, font: str, size: float, width: float) -> str:
     """`text` broken into lines no wider than `width`: between any two CJK characters, at
     spaces between Latin words, inside a Latin word only when it is wider than a line."""
@@ -654,7 +706,7 @@ def _company_lines(company: CompanyBlock) -> list[str]:
         [pair(_("Tax ID"), company.tax_id)],
         [pair(_("Bank"), company.bank_name), pair(_("Bank account"), company.bank_account)],
     ]
-    gap = "\u00a0" * 6  # paragraphs fold ordinary spaces into one
+    gap = " " * 5
     return [gap.join(p for p in line if p) for line in lines if any(line)]
 
 
@@ -668,8 +720,8 @@ def _image(data: bytes | None, max_width: float, max_height: float | None = None
     prepared = _print_ready(data, max_width, max_height)
     if prepared is None:  # a broken logo must not stop the document from printing
         return None
-    png, width, height = prepared
-    image = Image(io.BytesIO(png), width=width, height=height, mask="auto")
+    path, width, height = prepared
+    image = Image(path, width=width, height=height)
     image.hAlign = "LEFT"
     return image
 
@@ -677,28 +729,42 @@ def _image(data: bytes | None, max_width: float, max_height: float | None = None
 @lru_cache(maxsize=8)
 def _print_ready(
     data: bytes, max_width: float, max_height: float
-) -> tuple[bytes, float, float] | None:
-    """The image at no more than 300 dpi for its box, as PNG, and its size in points.
+) -> tuple[str, float, float] | None:
+    """The image as a JPEG file on white at no more than 300 dpi for its box, and its size in
+    points.
 
-    A seal scanned at 2000 px would otherwise be decoded, compressed and embedded in full in
-    every document; cached, so a batch prepares the logo and the seal once.
+    reportlab copies a JPEG *file* into the PDF as it is, while image bytes (a PNG with
+    transparency above all) are decoded, split into colour and mask, hashed and compressed again
+    in every document (~30 ms for a logo and a seal).
+    Transparent parts become white; the seal is printed with the Multiply blend mode, so the
+    text under it still shows, as under real ink. Cached: a batch prepares each image once.
     """
     from PIL import Image as PILImage
 
     try:
         with PILImage.open(io.BytesIO(data)) as source:
             source.load()
-            scale = min(max_width / source.width, max_height / source.height)
-            pixels = (round(max_width * 300 / 72), round(max_height * 300 / 72))
-            picture = source.copy()
+            picture = source.convert("RGBA") if source.mode != "RGB" else source.copy()
     except Exception:
         return None
-    picture.thumbnail(pixels, PILImage.Resampling.LANCZOS)  # only ever shrinks
-    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
-        picture = picture.convert("RGBA")
-    out = io.BytesIO()
-    picture.save(out, "PNG", compress_level=1)
-    return out.getvalue(), source.width * scale, source.height * scale
+    scale = min(max_width / picture.width, max_height / picture.height)
+    size = (picture.width * scale, picture.height * scale)
+    picture.thumbnail((round(max_width * 300 / 72), round(max_height * 300 / 72)))  # shrinks only
+    if picture.mode == "RGBA":
+        white = PILImage.new("RGB", picture.size, "white")
+        white.paste(picture, mask=picture.getchannel("A"))
+        picture = white
+    path = _image_folder() / f"{hashlib.sha1(data).hexdigest()}-{max_width:.0f}.jpg"
+    picture.save(path, "JPEG", quality=92, subsampling=0)  # 4:4:4 keeps red seal edges sharp
+    return str(path), size[0], size[1]
+
+
+@cache
+def _image_folder() -> Path:
+    """A private folder for the prepared images, removed when the process ends."""
+    folder = Path(tempfile.mkdtemp(prefix="crm-print-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _spacer(height_mm: float) -> Any:
@@ -709,7 +775,6 @@ def _spacer(height_mm: float) -> Any:
 
 @cache
 def _styles(font: str) -> dict[str, Any]:
-    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
 
     base = ParagraphStyle(
@@ -721,11 +786,6 @@ def _styles(font: str) -> dict[str, Any]:
 
     return {
         "body": base,
-        "body_right": style("body_right", alignment=TA_RIGHT),
-        "small": style("small", fontSize=8, leading=10.5, textColor=LABEL),
-        "label": style("label", textColor=LABEL),
-        "total": style("total", fontSize=11, leading=14, alignment=TA_RIGHT, textColor=ACCENT),
-        "capital": style("capital", fontSize=11, leading=14, textColor=ACCENT),
         "section": style("section", fontSize=10, leading=14, textColor=ACCENT, spaceAfter=2),
         "terms": style("terms", fontSize=8.5, leading=12.5),
         "sign_caption": style("sign_caption", fontSize=9.5, leading=13),
