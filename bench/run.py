@@ -4,6 +4,7 @@
     python bench/run.py --quick    # smoke run: 10,000 customers, 1 warm-up + 3 pairs
     python bench/run.py --only startup|demo
     python bench/run.py --only search   # bench/search.py: search latency and the customers tab
+    python bench/run.py --only pdf      # bench/pdf.py: printed quotes vs a bare reportlab table
 
 Every figure is a whole process (wall time from spawn to exit, peak RSS from wait4), and every
 app figure is paired with its floor, run alternately (A B A B ...); the ratio is taken per pair and
@@ -218,7 +219,7 @@ def search_args(args: argparse.Namespace) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k customers, 3 pairs")
-    parser.add_argument("--only", choices=("startup", "demo", "search"))
+    parser.add_argument("--only", choices=("startup", "demo", "search", "pdf"))
     parser.add_argument("--customers", type=int)
     parser.add_argument("--pairs", type=int)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -227,6 +228,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         import search
 
         return search.main(search_args(args))
+    if args.only == "pdf":  # in-process pairs and its own small database: bench/pdf.py
+        import pdf
+
+        passed = ["--quick"] if args.quick else []
+        passed += ["--keep"] if args.keep else []
+        passed += ["--pairs", str(args.pairs)] if args.pairs else []
+        return pdf.main(passed)
     customers = args.customers or (10_000 if args.quick else 100_000)
     pairs = args.pairs or (3 if args.quick else 10)
     warmups = 1 if args.quick else 2
