@@ -389,9 +389,9 @@ def test_a_plan_must_add_up_to_the_order_total(
                      (today, Decimal("100.00"), "首付款")],
     )  # fmt: skip
     plan = receipts.payment_plan(db, boss, order_id=order)
-    assert [(i.seq, i.due_on, i.amount) for i in plan] == [
-        (1, today, Decimal("100.00")),
-        (2, today + timedelta(30), Decimal("200.00")),
+    assert [(i.seq, i.due_on, i.amount, i.remarks) for i in plan] == [
+        (1, today, Decimal("100.00"), "首付款"),
+        (2, today + timedelta(30), Decimal("200.00"), "尾款"),
     ]
     receipts.set_payment_plan(db, boss, order_id=order, instalments=[])
     assert receipts.payment_plan(db, boss, order_id=order) == []

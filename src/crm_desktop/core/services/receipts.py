@@ -144,6 +144,7 @@ class Instalment(NamedTuple):
     paid: Decimal
     outstanding: Decimal
     overdue_days: int  # 0 unless due before today and not fully paid
+    remarks: str | None = None
 
 
 class OverdueInstalment(NamedTuple):
@@ -779,6 +780,7 @@ class _PlanRow(NamedTuple):
     seq: int
     due_on: date
     amount: Decimal
+    remarks: str | None = None
 
 
 def _apply_received(
@@ -792,7 +794,9 @@ def _apply_received(
         left -= paid
         owed = ZERO if void else row.amount - paid
         late = (today - row.due_on).days if owed > 0 and row.due_on < today else 0
-        rows.append(Instalment(row.id, row.seq, row.due_on, row.amount, paid, owed, late))
+        rows.append(
+            Instalment(row.id, row.seq, row.due_on, row.amount, paid, owed, late, row.remarks)
+        )
     return rows
 
 
@@ -840,7 +844,9 @@ def _order_received(session: Session, order_ids: Sequence[int]) -> dict[int, Dec
 
 
 def _plan_rows(session: Session, column: Any, document_id: int) -> list[_PlanRow]:
-    query = select(PaymentPlan.id, PaymentPlan.seq, PaymentPlan.due_on, PaymentPlan.amount)
+    query = select(
+        PaymentPlan.id, PaymentPlan.seq, PaymentPlan.due_on, PaymentPlan.amount, PaymentPlan.remarks
+    )
     query = query.where(column == document_id)
     return [_PlanRow(*row) for row in session.execute(query)]
 

@@ -220,8 +220,7 @@ class PaymentPlanDialog(QDialog):
         )
         self.table.setRowCount(0)
         for instalment in plan:
-            remarks = getattr(instalment, "remarks", None) or ""  # not in API.md's Instalment
-            self._append(instalment.due_on, instalment.amount, remarks, instalment)
+            self._append(instalment.due_on, instalment.amount, instalment.remarks or "", instalment)
         self._update_sum()
 
     def _append(
