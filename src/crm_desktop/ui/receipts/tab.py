@@ -106,6 +106,7 @@ class ReceiptList(QWidget):
             sort=ServerSort("received_on", descending=True),
             search_widget=self.search,
             count_text=lambda n: ngettext("{n} receipt", "{n} receipts", n).format(n=f"{n:,}"),
+            bars=[self.filter_bar],  # under the toolbar, as on every other list
         )
         if "new" in self.page.actions_by_key:
             self.page.action("new").setText(_("Record receipt…"))
@@ -113,7 +114,6 @@ class ReceiptList(QWidget):
         self.page.selection_changed.connect(self._selection_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self.filter_bar)
         layout.addWidget(self.page, 1)
         self.page.reload()
 
@@ -150,7 +150,8 @@ class ReceiptList(QWidget):
             edit.changed.connect(self.apply_filters)
         self.voided.toggled.connect(lambda _on: self.apply_filters())
 
-        bar = QHBoxLayout()
+        self.filter_bar = QWidget()
+        bar = QHBoxLayout(self.filter_bar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.method)
         bar.addWidget(self.handler)
@@ -160,7 +161,6 @@ class ReceiptList(QWidget):
         bar.addWidget(self.date_to)
         bar.addWidget(self.voided)
         bar.addStretch()
-        self.filter_bar = bar
 
     def reload_choices(self) -> None:
         """Read the payment methods and the handlers again (after settings changed)."""
