@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -34,9 +34,10 @@ from crm_desktop.core.models import (
     SalesOrder,
 )
 from crm_desktop.core.money import ZERO, to_money
-from crm_desktop.core.services import attachments, customers, numbering, records
+from crm_desktop.core.services import attachments, numbering, records
 from crm_desktop.core.services.access import record_scope, require, require_record_in_scope
 from crm_desktop.core.services.attachments import AttachmentRow
+from crm_desktop.core.services.listing import equal_to, sort_order, text_or_customer
 from crm_desktop.core.services.sales_common import check_move, check_parties, clean_header
 
 S = DocumentStatus
@@ -135,23 +136,13 @@ def _conditions(
         Contract.archived.is_(False),
         record_scope(session, operator, Contract.salesperson_id, Contract.customer_id),
     ]
-    for name in ("status", "customer_id", "salesperson_id"):
-        value = getattr(wanted, name)
-        if value is not None:
-            where.append(getattr(Contract, name) == value)
+    where += equal_to(Contract, wanted, ("status", "customer_id", "salesperson_id"))
     if wanted.expiring_within_days is not None:
         last = today + timedelta(days=max(wanted.expiring_within_days, 0))
         where += [Contract.status == S.CONFIRMED, Contract.end_on.between(today, last)]
     text = wanted.search.strip()
     if text:
-        matching = select(Customer.id).where(customers.matches_search(text))
-        where.append(
-            or_(
-                Contract.number.contains(text, autoescape=True),
-                Contract.title.contains(text, autoescape=True),
-                Contract.customer_id.in_(matching),
-            )
-        )
+        where.append(text_or_customer(text, Contract.customer_id, Contract.number, Contract.title))
     return where
 
 
@@ -166,11 +157,7 @@ def list_contracts(
     offset: int = 0,
 ) -> list[ContractRow]:
     """A page of the visible contracts (newest number first unless sorted otherwise)."""
-    if sort not in SORT_COLUMNS:
-        raise ValidationError(_("Unknown sort order “{sort}”.").format(sort=sort))
-    column = SORT_COLUMNS[sort]
-    order = (column.desc() if descending else column.asc()).nulls_last()
-    tiebreak = Contract.id.desc() if descending else Contract.id.asc()
+    order, tiebreak = sort_order(SORT_COLUMNS, sort, descending, Contract.id)
     today = local_today(db.clock)
     with db.read() as session:
         operator = require(session, actor, "contracts.view")

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.core.actor import Actor
@@ -30,6 +30,7 @@ from crm_desktop.core.models import (
 from crm_desktop.core.money import ZERO, to_money
 from crm_desktop.core.services import customers, records
 from crm_desktop.core.services.access import owner_scope, require, require_in_scope
+from crm_desktop.core.services.listing import text_or_customer
 
 FIELDS = (
     "customer_id",
@@ -125,13 +126,7 @@ def _conditions(
         where.append(Opportunity.status == wanted.status)
     text = wanted.search.strip()
     if text:
-        matching = select(Customer.id).where(customers.matches_search(text))
-        where.append(
-            or_(
-                Opportunity.name.contains(text, autoescape=True),
-                Opportunity.customer_id.in_(matching),
-            )
-        )
+        where.append(text_or_customer(text, Opportunity.customer_id, Opportunity.name))
     return where
 
 

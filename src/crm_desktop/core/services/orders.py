@@ -37,6 +37,7 @@ from crm_desktop.core.pricing import LineInput
 from crm_desktop.core.services import balances, records
 from crm_desktop.core.services.access import record_scope, require, require_record_in_scope
 from crm_desktop.core.services.customers import matches_search
+from crm_desktop.core.services.listing import date_range, equal_to, sort_order
 from crm_desktop.core.services.numbering import next_number
 from crm_desktop.core.services.sales_common import (
     DocumentLine,
@@ -156,14 +157,8 @@ def _conditions(session: Session, operator: Operator, wanted: OrderFilter) -> li
         SalesOrder.archived.is_(bool(wanted.archived)),
         record_scope(session, operator, SalesOrder.salesperson_id, SalesOrder.customer_id),
     ]
-    for name in ("status", "salesperson_id", "customer_id"):
-        value = getattr(wanted, name)
-        if value is not None:
-            where.append(getattr(SalesOrder, name) == value)
-    if wanted.date_from is not None:
-        where.append(SalesOrder.order_date >= wanted.date_from)
-    if wanted.date_to is not None:
-        where.append(SalesOrder.order_date <= wanted.date_to)
+    where += equal_to(SalesOrder, wanted, ("status", "salesperson_id", "customer_id"))
+    where += date_range(SalesOrder.order_date, wanted.date_from, wanted.date_to)
     if wanted.outstanding_only:
         where.append(_OUTSTANDING > 0)
     text = wanted.search.strip()
@@ -187,11 +182,7 @@ def list_orders(
     offset: int = 0,
 ) -> list[OrderRow]:
     """A page of the orders the operator may see, with received and outstanding."""
-    if sort not in SORT_COLUMNS:
-        raise ValidationError(_("Unknown sort order “{sort}”.").format(sort=sort))
-    column = SORT_COLUMNS[sort]
-    order = (column.desc() if descending else column.asc()).nulls_last()
-    tiebreak = SalesOrder.id.desc() if descending else SalesOrder.id.asc()
+    order, tiebreak = sort_order(SORT_COLUMNS, sort, descending, SalesOrder.id)
     wanted = wanted or OrderFilter()
     with db.read() as session:
         operator = require(session, actor, "orders.view")

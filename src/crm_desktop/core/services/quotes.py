@@ -32,6 +32,7 @@ from crm_desktop.core.services.access import (
     require_record_in_scope,
 )
 from crm_desktop.core.services.customers import matches_search
+from crm_desktop.core.services.listing import date_range, equal_to, sort_order
 from crm_desktop.core.services.numbering import next_number
 from crm_desktop.core.services.sales_common import (
     DocumentLine,
@@ -154,14 +155,8 @@ def _conditions(session: Session, operator: Operator, wanted: QuoteFilter) -> li
     if not wanted.all_revisions:
         newer = exists().where(_NEWER.number == Quote.number, _NEWER.revision > Quote.revision)
         where.append(~newer)
-    for name in ("status", "salesperson_id", "customer_id"):
-        value = getattr(wanted, name)
-        if value is not None:
-            where.append(getattr(Quote, name) == value)
-    if wanted.date_from is not None:
-        where.append(Quote.quote_date >= wanted.date_from)
-    if wanted.date_to is not None:
-        where.append(Quote.quote_date <= wanted.date_to)
+    where += equal_to(Quote, wanted, ("status", "salesperson_id", "customer_id"))
+    where += date_range(Quote.quote_date, wanted.date_from, wanted.date_to)
     text = wanted.search.strip()
     if text:
         where.append(or_(Quote.number.ilike(like(text), escape="\\"), matches_search(text)))
@@ -183,11 +178,7 @@ def list_quotes(
     offset: int = 0,
 ) -> list[QuoteRow]:
     """A page of the quotes the operator may see (latest revisions unless all are asked for)."""
-    if sort not in SORT_COLUMNS:
-        raise ValidationError(_("Unknown sort order “{sort}”.").format(sort=sort))
-    column = SORT_COLUMNS[sort]
-    order = (column.desc() if descending else column.asc()).nulls_last()
-    tiebreak = (Quote.id.desc(),) if descending else (Quote.id.asc(),)
+    order, tiebreak = sort_order(SORT_COLUMNS, sort, descending, Quote.id)
     wanted = wanted or QuoteFilter()
     with db.read() as session:
         operator = require(session, actor, "quotes.view")
@@ -207,7 +198,7 @@ def list_quotes(
             )
         ).outerjoin(_SALES, _SALES.id == Quote.salesperson_id)
         query = query.where(*_conditions(session, operator, wanted))
-        query = query.order_by(order, *tiebreak).limit(limit).offset(offset)
+        query = query.order_by(order, tiebreak).limit(limit).offset(offset)
         return [QuoteRow(*row) for row in session.execute(query)]
 
 

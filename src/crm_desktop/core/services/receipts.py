@@ -52,6 +52,7 @@ from crm_desktop.core.services.access import (
     require_record_in_scope,
 )
 from crm_desktop.core.services.balances import order_balances, outstanding, received_per_order
+from crm_desktop.core.services.listing import date_range, sort_order
 
 FIELDS = (
     "customer_id",
@@ -250,10 +251,7 @@ def _conditions(
     ):
         if value is not None:
             where.append(column == value)
-    if wanted.date_from is not None:
-        where.append(Receipt.received_on >= wanted.date_from)
-    if wanted.date_to is not None:
-        where.append(Receipt.received_on <= wanted.date_to)
+    where += date_range(Receipt.received_on, wanted.date_from, wanted.date_to)
     text = wanted.search.strip()
     if text:
         pattern = customers._like(text)
@@ -301,11 +299,7 @@ def list_receipts(
 ) -> list[ReceiptRow]:
     """A page of the receipts the operator may see (handled by someone in scope, or from a
     customer in scope), with how much of each is allocated to orders."""
-    if sort not in SORT_COLUMNS:
-        raise ValidationError(_("Unknown sort order “{sort}”.").format(sort=sort))
-    column = SORT_COLUMNS[sort]
-    order = (column.desc() if descending else column.asc()).nulls_last()
-    tiebreak = Receipt.id.desc() if descending else Receipt.id.asc()
+    order, tiebreak = sort_order(SORT_COLUMNS, sort, descending, Receipt.id)
     with db.read() as session:
         operator = require(session, actor, "receipts.view")
         where = _conditions(session, operator, wanted or ReceiptFilter())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.core.actor import Actor
@@ -37,6 +37,7 @@ from crm_desktop.core.services.access import (
     require_in_scope,
     require_record_in_scope,
 )
+from crm_desktop.core.services.listing import equal_to, sort_order, text_or_customer
 from crm_desktop.core.services.sales_common import PRIORITY_LABELS
 
 SERVICE_STATUS_LABELS: dict[str, str] = {
@@ -123,10 +124,9 @@ def _conditions(
     where: list[ColumnElement[bool]] = [
         record_scope(session, operator, ServiceRecord.handler_id, ServiceRecord.customer_id)
     ]
-    for name in ("status", "priority", "category_id", "handler_id", "customer_id"):
-        value = getattr(wanted, name)
-        if value is not None:
-            where.append(getattr(ServiceRecord, name) == value)
+    where += equal_to(
+        ServiceRecord, wanted, ("status", "priority", "category_id", "handler_id", "customer_id")
+    )
     if wanted.open_only:
         where.append(ServiceRecord.status.not_in(DONE))
     if wanted.date_from is not None:
@@ -139,13 +139,7 @@ def _conditions(
         )
     text = wanted.search.strip()
     if text:
-        matching = select(Customer.id).where(customers.matches_search(text))
-        where.append(
-            or_(
-                ServiceRecord.subject.contains(text, autoescape=True),
-                ServiceRecord.customer_id.in_(matching),
-            )
-        )
+        where.append(text_or_customer(text, ServiceRecord.customer_id, ServiceRecord.subject))
     return where
 
 
@@ -160,11 +154,7 @@ def list_service_records(
     offset: int = 0,
 ) -> list[ServiceRow]:
     """A page of visible service records, newest accepted first unless sorted otherwise."""
-    if sort not in SORT_COLUMNS:
-        raise ValidationError(_("Unknown sort order “{sort}”.").format(sort=sort))
-    column = SORT_COLUMNS[sort]
-    order = (column.desc() if descending else column.asc()).nulls_last()
-    tiebreak = ServiceRecord.id.desc() if descending else ServiceRecord.id.asc()
+    order, tiebreak = sort_order(SORT_COLUMNS, sort, descending, ServiceRecord.id)
     with db.read() as session:
         operator = require(session, actor, "service.view")
         query = (
