@@ -38,7 +38,12 @@ from crm_desktop.core.services import attachments, numbering, records
 from crm_desktop.core.services.access import record_scope, require, require_record_in_scope
 from crm_desktop.core.services.attachments import AttachmentRow
 from crm_desktop.core.services.listing import equal_to, sort_order, text_or_customer
-from crm_desktop.core.services.sales_common import check_move, check_parties, clean_header
+from crm_desktop.core.services.sales_common import (
+    check_move,
+    check_parties,
+    clean_header,
+    load_in_scope,
+)
 
 S = DocumentStatus
 # What a person enters; number, status and the signed file are kept by the service.
@@ -206,11 +211,7 @@ def expiring_contracts(db: Database, actor: Actor, within_days: int = 30) -> lis
 
 
 def _load_visible(session: Session, operator: Operator, contract_id: int) -> Contract:
-    contract = session.get(Contract, contract_id)
-    if contract is None:
-        raise NotFound(_("Contract #{id} does not exist.").format(id=contract_id))
-    require_record_in_scope(session, operator, contract.salesperson_id, contract.customer_id)
-    return contract
+    return load_in_scope(session, operator, Contract, contract_id, _("Contract"))
 
 
 def get_contract(db: Database, actor: Actor, contract_id: int) -> ContractDetail:

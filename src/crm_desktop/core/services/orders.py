@@ -13,12 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, insert, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.core.actor import Actor
-from crm_desktop.core.clock import local_today
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import NotFound, ValidationError
 from crm_desktop.core.i18n import _
@@ -41,18 +39,24 @@ from crm_desktop.core.services.listing import date_range, equal_to, sort_order
 from crm_desktop.core.services.numbering import next_number
 from crm_desktop.core.services.sales_common import (
     DocumentLine,
+    LineTable,
     check_move,
     check_parties,
     clean_header,
     contact_phone,
+    insert_lines,
     like,
     line_values,
-    lines_text,
+    load_in_scope,
+    load_lines,
+    new_header,
     parties,
     priced_lines,
     refuse_cleared,
+    replace_lines,
     same_lines,
     status_label,
+    totals_values,
 )
 
 S = DocumentStatus
@@ -220,29 +224,15 @@ def count_orders(db: Database, actor: Actor, wanted: OrderFilter | None = None) 
 # --- one order -----------------------------------------------------------------------------------
 
 
+_LINES = LineTable(OrderLine, OrderLine.order_id, OrderLine.product_name)
+
+
 def _load(session: Session, operator: Operator, order_id: int) -> SalesOrder:
-    order = records.load(session, SalesOrder, order_id, _("Sales order"))
-    require_record_in_scope(session, operator, order.salesperson_id, order.customer_id)
-    return order
+    return load_in_scope(session, operator, SalesOrder, order_id, _("Sales order"))
 
 
 def stored_lines(session: Session, order_id: int) -> list[DocumentLine]:
-    query = (
-        select(
-            OrderLine.line_no,
-            OrderLine.product_id,
-            OrderLine.product_code,
-            OrderLine.product_name,
-            OrderLine.unit,
-            OrderLine.quantity,
-            OrderLine.unit_price,
-            OrderLine.discount_bp,
-            OrderLine.amount,
-        )
-        .where(OrderLine.order_id == order_id)
-        .order_by(OrderLine.line_no)
-    )
-    return [DocumentLine(*row) for row in session.execute(query)]
+    return load_lines(session, _LINES, order_id)
 
 
 def get_order(db: Database, actor: Actor, order_id: int) -> OrderDetail:
@@ -329,10 +319,7 @@ def create_in(
 ) -> SalesOrder:
     """Insert a draft order with its lines inside `uow` (also used to convert a quote)."""
     session = uow.session
-    header = {key: value for key, value in values.items() if value is not None}
-    header.setdefault("salesperson_id", operator.id)
-    header.setdefault("order_date", local_today(uow.clock))
-    header.setdefault("tax_rate_bp", 0)
+    header = new_header(uow, operator, values, "order_date")
     check_parties(session, operator, header)
     if "contact_phone" not in header and header.get("contact_id"):
         header["contact_phone"] = contact_phone(session, header["contact_id"])
@@ -341,20 +328,11 @@ def create_in(
         number=next_number(uow, "order"),
         status=S.DRAFT,
         quote_id=quote_id,
-        subtotal=totals.subtotal,
-        tax=totals.tax,
-        total=totals.total,
+        **totals_values(totals),
     )
     order = records.create(uow, SalesOrder, header, entity="order")
-    _insert_lines(session, order.id, line_values(clean, amounts))
+    insert_lines(session, _LINES, order.id, line_values(clean, amounts))
     return order
-
-
-def _insert_lines(session: Session, order_id: int, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        row["order_id"] = order_id
-        row["product_name"] = row.pop("description")
-    session.execute(insert(OrderLine), rows)
 
 
 def _update(
@@ -394,19 +372,11 @@ def _update(
                 total=format_money(totals.total), received=format_money(received)
             )
         )
-    header.update(subtotal=totals.subtotal, tax=totals.tax, total=totals.total)
+    header.update(totals_values(totals))
     changed = records.apply_changes(uow, order, header, expected_version=version, entity="order")
     if lines_changed:
-        session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
-        _insert_lines(session, order.id, [dict(row) for row in new_lines])
-        if not changed:  # the lines are part of the order: a new version for the others
-            flag_modified(order, "updated_at")
-            session.flush()
-        uow.audit(
-            "order.lines",
-            "order",
-            order.id,
-            {"lines": (lines_text(old_lines), lines_text(new_lines))},
+        replace_lines(
+            uow, _LINES, order, "order", old_lines, new_lines, header_changed=bool(changed)
         )
     return order
 

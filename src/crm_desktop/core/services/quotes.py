@@ -13,9 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import local_today
@@ -36,17 +35,23 @@ from crm_desktop.core.services.listing import date_range, equal_to, sort_order
 from crm_desktop.core.services.numbering import next_number
 from crm_desktop.core.services.sales_common import (
     DocumentLine,
+    LineTable,
     check_move,
     check_parties,
     clean_header,
+    insert_lines,
     like,
     line_values,
-    lines_text,
+    load_in_scope,
+    load_lines,
+    new_header,
     parties,
     priced_lines,
     refuse_cleared,
+    replace_lines,
     same_lines,
     status_label,
+    totals_values,
 )
 
 S = DocumentStatus
@@ -213,29 +218,15 @@ def count_quotes(db: Database, actor: Actor, wanted: QuoteFilter | None = None) 
 # --- one quote -----------------------------------------------------------------------------------
 
 
+_LINES = LineTable(QuoteLine, QuoteLine.quote_id, QuoteLine.description)
+
+
 def _load(session: Session, operator: Operator, quote_id: int) -> Quote:
-    quote = records.load(session, Quote, quote_id, _("Quote"))
-    require_record_in_scope(session, operator, quote.salesperson_id, quote.customer_id)
-    return quote
+    return load_in_scope(session, operator, Quote, quote_id, _("Quote"))
 
 
 def stored_lines(session: Session, quote_id: int) -> list[DocumentLine]:
-    query = (
-        select(
-            QuoteLine.line_no,
-            QuoteLine.product_id,
-            QuoteLine.product_code,
-            QuoteLine.description,
-            QuoteLine.unit,
-            QuoteLine.quantity,
-            QuoteLine.unit_price,
-            QuoteLine.discount_bp,
-            QuoteLine.amount,
-        )
-        .where(QuoteLine.quote_id == quote_id)
-        .order_by(QuoteLine.line_no)
-    )
-    return [DocumentLine(*row) for row in session.execute(query)]
+    return load_lines(session, _LINES, quote_id)
 
 
 def _order_made_from(session: Session, quote_id: int) -> int | None:
@@ -333,10 +324,7 @@ def _create(
     uow: UnitOfWork, operator: Operator, values: dict[str, Any], lines: Sequence[LineInput]
 ) -> Quote:
     session = uow.session
-    header = {key: value for key, value in values.items() if value is not None}
-    header.setdefault("salesperson_id", operator.id)
-    header.setdefault("quote_date", local_today(uow.clock))
-    header.setdefault("tax_rate_bp", 0)
+    header = new_header(uow, operator, values, "quote_date")
     _check_dates(header["quote_date"], header.get("valid_until"))
     check_parties(session, operator, header)
     clean, amounts, totals = priced_lines(session, lines, header["tax_rate_bp"])
@@ -344,19 +332,11 @@ def _create(
         number=next_number(uow, "quote"),
         revision=1,
         status=S.DRAFT,
-        subtotal=totals.subtotal,
-        tax=totals.tax,
-        total=totals.total,
+        **totals_values(totals),
     )
     quote = records.create(uow, Quote, header, entity="quote")
-    _insert_lines(session, quote.id, line_values(clean, amounts))
+    insert_lines(session, _LINES, quote.id, line_values(clean, amounts))
     return quote
-
-
-def _insert_lines(session: Session, quote_id: int, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        row["quote_id"] = quote_id
-    session.execute(insert(QuoteLine), rows)
 
 
 def _update(
@@ -386,19 +366,11 @@ def _update(
     )
     new_lines = line_values(clean, amounts)
     old_lines = stored_lines(session, quote.id)
-    header.update(subtotal=totals.subtotal, tax=totals.tax, total=totals.total)
+    header.update(totals_values(totals))
     changed = records.apply_changes(uow, quote, header, expected_version=version, entity="quote")
     if not same_lines(old_lines, new_lines):
-        session.query(QuoteLine).filter(QuoteLine.quote_id == quote.id).delete()
-        _insert_lines(session, quote.id, [dict(row) for row in new_lines])
-        if not changed:  # the lines are part of the quote: a new version for the others
-            flag_modified(quote, "updated_at")
-            session.flush()
-        uow.audit(
-            "quote.lines",
-            "quote",
-            quote.id,
-            {"lines": (lines_text(old_lines), lines_text(new_lines))},
+        replace_lines(
+            uow, _LINES, quote, "quote", old_lines, new_lines, header_changed=bool(changed)
         )
     return quote
 
@@ -453,8 +425,7 @@ def revise_quote(db: Database, actor: Actor, quote_id: int, version: int) -> int
             values["valid_until"] = today + (old.valid_until - old.quote_date)
         new = records.create(uow, Quote, values, entity="quote")
         rows = [line._asdict() for line in stored_lines(session, old.id)]
-        if rows:
-            _insert_lines(session, new.id, rows)
+        insert_lines(session, _LINES, new.id, rows)
         records.apply_changes(
             uow,
             old,

@@ -53,6 +53,7 @@ from crm_desktop.core.services.access import (
 )
 from crm_desktop.core.services.balances import order_balances, outstanding, received_per_order
 from crm_desktop.core.services.listing import date_range, sort_order
+from crm_desktop.core.services.sales_common import load_in_scope
 
 FIELDS = (
     "customer_id",
@@ -232,9 +233,7 @@ def _method_name(name: str | None) -> str:
 
 
 def _load_receipt(session: Session, operator: Operator, receipt_id: int) -> Receipt:
-    receipt = records.load(session, Receipt, receipt_id, _("Receipt"))
-    require_record_in_scope(session, operator, receipt.handler_id, receipt.customer_id)
-    return receipt
+    return load_in_scope(session, operator, Receipt, receipt_id, _("Receipt"), owner="handler_id")
 
 
 # --- listing -------------------------------------------------------------------------------------

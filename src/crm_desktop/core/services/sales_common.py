@@ -7,14 +7,17 @@ the rules for their parties, lines and status moves live here once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
+from crm_desktop.core.clock import local_today
+from crm_desktop.core.db.database import UnitOfWork
 from crm_desktop.core.errors import NotFound, ValidationError
 from crm_desktop.core.i18n import N_, _
 from crm_desktop.core.models import (
@@ -33,7 +36,8 @@ from crm_desktop.core.pricing import (
     document_totals,
     line_amount,
 )
-from crm_desktop.core.services.access import require_in_scope
+from crm_desktop.core.services import records
+from crm_desktop.core.services.access import require_in_scope, require_record_in_scope
 from crm_desktop.core.services.customers import _load_visible
 
 S = DocumentStatus
@@ -95,6 +99,22 @@ def like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def load_in_scope(
+    session: Session,
+    operator: Operator,
+    model: type[Any],
+    record_id: int,
+    what: str,
+    *,
+    owner: str = "salesperson_id",
+) -> Any:
+    """A sales record the operator may see: its `owner` (the salesperson, a receipt's handler)
+    in their scope, or its customer visible to them; NotFound naming `what` otherwise."""
+    record = records.load(session, model, record_id, what)
+    require_record_in_scope(session, operator, getattr(record, owner), record.customer_id)
+    return record
+
+
 # --- header values -------------------------------------------------------------------------------
 
 
@@ -146,6 +166,23 @@ def tax_rate(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= FULL_BP:
         raise ValidationError(_("The tax rate must be between 0 % and 100 %."))
     return value
+
+
+def new_header(
+    uow: UnitOfWork, operator: Operator, values: Mapping[str, Any], date_key: str
+) -> dict[str, Any]:
+    """A new quote's or order's header: the given values, else the operator as salesperson,
+    today as the document date and no tax."""
+    header = {key: value for key, value in values.items() if value is not None}
+    header.setdefault("salesperson_id", operator.id)
+    header.setdefault(date_key, local_today(uow.clock))
+    header.setdefault("tax_rate_bp", 0)
+    return header
+
+
+def totals_values(totals: Totals) -> dict[str, Decimal]:
+    """The header columns that hold a document's totals."""
+    return {"subtotal": totals.subtotal, "tax": totals.tax, "total": totals.total}
 
 
 def check_parties(
@@ -250,6 +287,76 @@ def _with_catalogue_codes(session: Session, lines: list[LineInput]) -> list[Line
             line = replace(line, product_code=codes[line.product_id])
         result.append(line)
     return result
+
+
+@dataclass(frozen=True)
+class LineTable:
+    """Where a kind of document keeps its lines: the model, the column naming the document,
+    and the column holding the description (order lines call it `product_name`)."""
+
+    model: type[Any]
+    parent: Any
+    description: Any
+
+
+def load_lines(session: Session, table: LineTable, document_id: int) -> list[DocumentLine]:
+    """The stored lines of one document, in order."""
+    line = table.model
+    query = (
+        select(
+            line.line_no,
+            line.product_id,
+            line.product_code,
+            table.description,
+            line.unit,
+            line.quantity,
+            line.unit_price,
+            line.discount_bp,
+            line.amount,
+        )
+        .where(table.parent == document_id)
+        .order_by(line.line_no)
+    )
+    return [DocumentLine(*row) for row in session.execute(query)]
+
+
+def insert_lines(
+    session: Session, table: LineTable, document_id: int, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Store `line_values` rows (or stored lines as dicts) as the lines of a document."""
+    if not rows:
+        return
+    values = []
+    for row in rows:
+        value = {key: item for key, item in row.items() if key != "description"}
+        value[table.description.key] = row["description"]
+        value[table.parent.key] = document_id
+        values.append(value)
+    session.execute(insert(table.model), values)
+
+
+def replace_lines(
+    uow: UnitOfWork,
+    table: LineTable,
+    document: Any,
+    entity: str,
+    old: Sequence[DocumentLine],
+    new: Sequence[dict[str, Any]],
+    *,
+    header_changed: bool,
+) -> None:
+    """Store new lines in place of the old ones and audit both (`<entity>.lines`).
+
+    The lines are part of the document, so it gets a new version for everyone else even when
+    its header did not change.
+    """
+    session = uow.session
+    session.execute(delete(table.model).where(table.parent == document.id))
+    insert_lines(session, table, document.id, new)
+    if not header_changed:
+        flag_modified(document, "updated_at")
+        session.flush()
+    uow.audit(f"{entity}.lines", entity, document.id, {"lines": (lines_text(old), lines_text(new))})
 
 
 def line_values(lines: Sequence[LineInput], amounts: Sequence[Decimal]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import local_day_bounds
 from crm_desktop.core.db.database import Database, UnitOfWork
-from crm_desktop.core.errors import NotFound, ValidationError
+from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import N_, _, translated
 from crm_desktop.core.models import (
     BaseDataItem,
@@ -35,10 +35,9 @@ from crm_desktop.core.services.access import (
     record_scope,
     require,
     require_in_scope,
-    require_record_in_scope,
 )
 from crm_desktop.core.services.listing import equal_to, sort_order, text_or_customer
-from crm_desktop.core.services.sales_common import PRIORITY_LABELS
+from crm_desktop.core.services.sales_common import PRIORITY_LABELS, load_in_scope
 
 SERVICE_STATUS_LABELS: dict[str, str] = {
     ServiceStatus.OPEN: N_("Open"),
@@ -197,11 +196,9 @@ def count_service_records(db: Database, actor: Actor, wanted: ServiceFilter | No
 
 
 def _load_visible(session: Session, operator: Operator, record_id: int) -> ServiceRecord:
-    record = session.get(ServiceRecord, record_id)
-    if record is None:
-        raise NotFound(_("Service record #{id} does not exist.").format(id=record_id))
-    require_record_in_scope(session, operator, record.handler_id, record.customer_id)
-    return record
+    return load_in_scope(
+        session, operator, ServiceRecord, record_id, _("Service record"), owner="handler_id"
+    )
 
 
 def get_service_record(db: Database, actor: Actor, record_id: int) -> dict[str, Any]:
