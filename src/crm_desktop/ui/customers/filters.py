@@ -8,9 +8,8 @@ box too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -34,6 +33,7 @@ from crm_desktop.core.services.customers import CustomerFilter
 from crm_desktop.ui.choices import base_data_choices
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import prompts
+from crm_desktop.ui.widgets.filter_bar import fill_choices, select, signals_blocked
 
 LIST_NAME = "customers"  # the saved_filters list name of the customer list
 BASE_DATA_FILTERS: tuple[tuple[str, str, BaseDataKind], ...] = (
@@ -55,22 +55,6 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
     """One line of text from the person, or None when they cancel (tests replace this)."""
     value, ok = QInputDialog.getText(parent, title, label, text=text)
     return value.strip() if ok else None
-
-
-def _fill(combo: QComboBox, choices: Sequence[tuple[Any, str]], everything: str) -> None:
-    """Offer "everything" (None) and the choices, keeping the chosen value if still offered."""
-    current = combo.currentData()
-    blocked = combo.blockSignals(True)
-    combo.clear()
-    combo.addItem(everything, None)
-    for value, name in choices:
-        combo.addItem(name, value)
-    combo.setCurrentIndex(max(combo.findData(current), 0))
-    combo.blockSignals(blocked)
-
-
-def _select(combo: QComboBox, value: Any) -> None:
-    combo.setCurrentIndex(max(combo.findData(value), 0))
 
 
 class CustomerFilterBar(QWidget):
@@ -129,14 +113,14 @@ class CustomerFilterBar(QWidget):
         everything = _("All")
         try:
             for key, _label, kind in BASE_DATA_FILTERS:
-                _fill(self.combos[key], base_data_choices(self.ctx, kind)(), everything)
+                fill_choices(self.combos[key], base_data_choices(self.ctx, kind)(), everything)
             owners = pool.assignable_operators(self.ctx.db, self.ctx.actor)
         except CrmError as exc:
             prompts.show_error(self, exc)
             return
-        _fill(self.combos["owner_id"], owners, everything)
+        fill_choices(self.combos["owner_id"], owners, everything)
         pools = [(value, _(label)) for value, label in POOL_FILTERS[1:]]
-        _fill(self.combos["pool"], pools, _(POOL_FILTERS[0][1]))
+        fill_choices(self.combos["pool"], pools, _(POOL_FILTERS[0][1]))
 
     def value(self) -> CustomerFilter:
         """The filter as set in the bar (no search text)."""
@@ -148,16 +132,11 @@ class CustomerFilterBar(QWidget):
 
     def set_value(self, wanted: CustomerFilter) -> None:
         """Show a (saved) filter without announcing it (the caller queries once)."""
-        widgets: list[QWidget] = [*self.combos.values(), self.idle, self.archived]
-        blocked = [widget.blockSignals(True) for widget in widgets]
-        try:
+        with signals_blocked([*self.combos.values(), self.idle, self.archived]):
             for key, combo in self.combos.items():
-                _select(combo, getattr(wanted, key))
+                select(combo, getattr(wanted, key))
             self.idle.setValue(wanted.idle_days or 0)
             self.archived.setChecked(wanted.archived)
-        finally:
-            for widget, was in zip(widgets, blocked, strict=True):
-                widget.blockSignals(was)
 
 
 class SavedFilterBox(QWidget):

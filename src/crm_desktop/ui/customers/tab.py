@@ -14,14 +14,12 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QInputDialog,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -36,10 +34,10 @@ from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.customers.filters import CustomerFilterBar, SavedFilterBox, with_search
 from crm_desktop.ui.messages import show_info
 from crm_desktop.ui.widgets import prompts
+from crm_desktop.ui.widgets.filter_bar import search_box
 from crm_desktop.ui.widgets.record_list_page import ListAction, RecordListPage
 from crm_desktop.ui.widgets.record_table_model import Column, PagedSource, ServerSort
 
-SEARCH_DELAY_MS = 250  # query after the person pauses typing, not on every key
 KINDS = ("customers", "followups")  # what the list shows (follow-ups move the dates)
 PREVIEW_NAMES = 15  # customers named in the "run the pool rules?" question
 
@@ -98,21 +96,18 @@ class CustomersTab(QWidget):
         self._today = local_today(ctx.db.clock)
         self._announced: Changes | None = None
 
-        self.search = QLineEdit()
-        self.search.setObjectName("customerSearch")
-        self.search.setPlaceholderText(_("Search name, pinyin, phone, email or owner…"))
-        self.search.setToolTip(_("Search (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(280)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _text: self._filter_edited(debounce=True))
-        self.search.returnPressed.connect(self.apply_filter)
+        self.search, self.search_timer = search_box(
+            self,
+            _("Search name, pinyin, phone, email or owner…"),
+            self.apply_filter,
+            name="customerSearch",
+            min_width=280,
+            max_width=None,
+        )
+        self.search.textChanged.connect(lambda _text: self.saved.forget_selection())
 
         self.filters = CustomerFilterBar(ctx)
-        self.filters.changed.connect(lambda: self._filter_edited(debounce=False))
+        self.filters.changed.connect(self._filter_edited)
         self.saved = SavedFilterBox(ctx, self.current_filter)
         self.saved.chosen.connect(self.show_filter)
 
@@ -209,12 +204,9 @@ class CustomersTab(QWidget):
             return _("No customer matches the search and filters.")
         return _("No customers yet. Press Ctrl+N to add the first one.")
 
-    def _filter_edited(self, *, debounce: bool) -> None:
+    def _filter_edited(self) -> None:
         self.saved.forget_selection()
-        if debounce:
-            self.search_timer.start()  # restarts: the query waits for a pause in typing
-        else:
-            self.apply_filter()
+        self.apply_filter()
 
     def apply_filter(self) -> None:
         """Query the service with the current search and filters, from the first page."""

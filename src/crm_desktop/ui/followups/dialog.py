@@ -9,19 +9,16 @@ announces `followups` and `customers` (the customer's next follow-up date moves)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDateTimeEdit,
-    QHBoxLayout,
     QLineEdit,
     QWidget,
 )
@@ -34,6 +31,7 @@ from crm_desktop.core.services import contacts, customers, followups
 from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Field, FormDialog
+from crm_desktop.ui.widgets.filter_bar import OptionalDateEdit
 from crm_desktop.ui.widgets.record_table_model import local_time
 
 SEARCH_DELAY_MS = 250
@@ -46,42 +44,6 @@ EXTRA_KEYS = ("customer_id", "happened_at", "next_followup_on")
 def method_choices() -> list[tuple[str, str]]:
     """(method, translated label) in the service's order."""
     return [(key, _(label)) for key, label in followups.METHOD_LABELS.items()]
-
-
-class OptionalDateEdit(QWidget):
-    """A calendar date that may be left empty: a tick box switches the date on.
-
-    QDateEdit always holds a date; "no next follow-up" and "no lower bound" need an empty value.
-    """
-
-    changed = Signal()
-
-    def __init__(self, tooltip: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.check = QCheckBox()
-        self.check.setToolTip(tooltip)
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setEnabled(False)
-        self.check.toggled.connect(self.date.setEnabled)
-        self.check.toggled.connect(lambda _on: self.changed.emit())
-        self.date.dateChanged.connect(lambda _d: self.check.isChecked() and self.changed.emit())
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.check)
-        layout.addWidget(self.date, 1)
-        self.setFocusProxy(self.check)
-        self.set_value(None)
-
-    def value(self) -> date | None:
-        return self.date.date().toPython() if self.check.isChecked() else None  # type: ignore[return-value]
-
-    def set_value(self, day: date | None, *, default: date | None = None) -> None:
-        """Show `day` (ticked), or leave it empty with `default` ready in the date box."""
-        shown = day or default or date.today()
-        self.date.setDate(QDate(shown.year, shown.month, shown.day))
-        self.check.setChecked(day is not None)
 
 
 class CustomerPicker(QLineEdit):

@@ -11,14 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,13 +26,20 @@ from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.followups.annotations import AnnotationDialog, open_annotations
 from crm_desktop.ui.followups.dialog import (
     FollowUpDialog,
-    OptionalDateEdit,
     edit_followup,
     method_choices,
     record_followup,
 )
 from crm_desktop.ui.followups.supervision import SupervisionView, team_choices
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
+from crm_desktop.ui.widgets.filter_bar import (
+    DateRange,
+    choice_combo,
+    clear_button,
+    search_box,
+    select,
+    signals_blocked,
+)
 from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort, shorten
 
 SEARCH_DELAY_MS = 300
@@ -66,15 +68,6 @@ def columns() -> list[Column]:
         Column("annotations", _("Annotations"), "int", formatter=_count),
         Column("unread_annotations", _("Unread"), "int", formatter=_count, emphasis=has_unread),
     ]
-
-
-def _combo(name: str, everyone: str, choices: list[tuple[Any, str]]) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.addItem(everyone, None)
-    for value, text in choices:
-        combo.addItem(text, value)
-    return combo
 
 
 def salesperson_choices(ctx: AppContext) -> list[tuple[int, str]]:
@@ -131,44 +124,34 @@ class FollowUpList(QWidget):
     # --- filters -----------------------------------------------------------------------------
     def _build_filters(self) -> None:
         ctx = self.ctx
-        self.salesperson = _combo("filter_operator", _("All salespeople"), salesperson_choices(ctx))
+        self.salesperson = choice_combo(
+            "filter_operator", _("All salespeople"), salesperson_choices(ctx)
+        )
         self.salesperson.setVisible(self.salesperson.count() > 2)
-        self.team = _combo("filter_team", _("All teams"), team_choices(ctx))
+        self.team = choice_combo("filter_team", _("All teams"), team_choices(ctx))
         self.team.setVisible(self.team.count() > 1)
-        self.method = _combo("filter_method", _("All methods"), method_choices())
-        self.date_from = OptionalDateEdit(_("Only follow-ups on or after this day"))
-        self.date_from.setObjectName("filter_from")
-        self.date_to = OptionalDateEdit(_("Only follow-ups on or before this day"))
-        self.date_to.setObjectName("filter_to")
-        self.search = QLineEdit()
-        self.search.setObjectName("filter_search")
-        self.search.setPlaceholderText(_("Customer, subject or content…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(260)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _t: self.search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        clear = QPushButton(_("Clear filters"))
-        clear.setObjectName("clearFilters")
-        clear.clicked.connect(self.clear_filters)
+        self.method = choice_combo("filter_method", _("All methods"), method_choices())
+        self.dates = DateRange(
+            _("Only follow-ups on or after this day"), _("Only follow-ups on or before this day")
+        )
+        self.date_from, self.date_to = self.dates.date_from, self.dates.date_to
+        self.search, self.search_timer = search_box(
+            self,
+            _("Customer, subject or content…"),
+            self.apply_filters,
+            delay_ms=SEARCH_DELAY_MS,
+            min_width=None,
+            max_width=260,
+        )
         for combo in (self.salesperson, self.team, self.method):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        for edit in (self.date_from, self.date_to):
-            edit.changed.connect(self.apply_filters)
+        self.dates.changed.connect(self.apply_filters)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.salesperson)
-        bar.addWidget(self.team)
-        bar.addWidget(self.method)
-        bar.addWidget(QLabel(_("From")))
-        bar.addWidget(self.date_from)
-        bar.addWidget(QLabel(_("To")))
-        bar.addWidget(self.date_to)
-        bar.addWidget(clear)
+        for widget in (self.salesperson, self.team, self.method, self.dates):
+            bar.addWidget(widget)
+        bar.addWidget(clear_button(self.clear_filters))
         bar.addStretch()
         self.filter_bar = bar
 
@@ -194,28 +177,15 @@ class FollowUpList(QWidget):
 
     def show_filter(self, wanted: followups.FollowUpFilter) -> None:
         """Set every filter widget at once, then read the list once."""
-        widgets: list[Any] = [self.salesperson, self.team, self.method, self.search]
-        widgets += [
-            self.date_from.check,
-            self.date_from.date,
-            self.date_to.check,
-            self.date_to.date,
-        ]
-        blocked = [w.blockSignals(True) for w in widgets]
-        try:
+        with signals_blocked([self.salesperson, self.team, self.method, self.search]):
             for combo, value in (
                 (self.salesperson, wanted.operator_id),
                 (self.team, wanted.team_id),
                 (self.method, wanted.method),
             ):
-                combo.setCurrentIndex(max(combo.findData(value), 0))
+                select(combo, value)
             self.search.setText(wanted.search)
-            for edit, day in ((self.date_from, wanted.date_from), (self.date_to, wanted.date_to)):
-                edit.set_value(day)
-                edit.date.setEnabled(day is not None)
-        finally:
-            for widget, was in zip(widgets, blocked, strict=True):
-                widget.blockSignals(was)
+            self.dates.set_value(wanted.date_from, wanted.date_to)
         self.apply_filters()
 
     def show_day(self, operator_id: int, name: str, day: date) -> None:

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,35 +29,16 @@ from crm_desktop.core.services import pool, receipts
 from crm_desktop.core.services.receipts import ReceiptFilter, ReceiptRow
 from crm_desktop.ui.choices import base_data_choices
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.followups.dialog import OptionalDateEdit
 from crm_desktop.ui.receipts.aging_page import AgingPage
 from crm_desktop.ui.receipts.receipt_dialog import KINDS as SAVED_KINDS
 from crm_desktop.ui.receipts.receipt_dialog import ReceiptDialog, open_receipt
 from crm_desktop.ui.receipts.statement_page import StatementPage
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage, prompts
+from crm_desktop.ui.widgets.filter_bar import DateRange, choice_combo, fill_choices, search_box
 from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort
 
 SEARCH_DELAY_MS = 300
 KINDS = ("receipts", "orders", "payment_plans")  # what the pages show
-
-
-def _combo(name: str, everything: str, choices: list[tuple[Any, str]]) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    _fill(combo, everything, choices)
-    return combo
-
-
-def _fill(combo: QComboBox, everything: str, choices: list[tuple[Any, str]]) -> None:
-    """Offer "everything" (None) and the choices, keeping the chosen value if still offered."""
-    current = combo.currentData()
-    blocked = combo.blockSignals(True)
-    combo.clear()
-    combo.addItem(everything, None)
-    for value, text in choices:
-        combo.addItem(text, value)
-    combo.setCurrentIndex(max(combo.findData(current), 0))
-    combo.blockSignals(blocked)
 
 
 def columns(em: int) -> list[Column]:
@@ -119,47 +96,36 @@ class ReceiptList(QWidget):
 
     # --- filters -----------------------------------------------------------------------------
     def _build_filters(self) -> None:
-        self.search = QLineEdit()
-        self.search.setObjectName("receiptSearch")
-        self.search.setPlaceholderText(_("Number, customer or payer…"))
-        self.search.setToolTip(_("Search (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
-        self.search.setMaximumWidth(320)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _t: self.search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        self.method = _combo("filter_method", _("All methods"), [])
-        self.handler = _combo("filter_handler", _("All handlers"), [])
+        self.search, self.search_timer = search_box(
+            self,
+            _("Number, customer or payer…"),
+            self.apply_filters,
+            name="receiptSearch",
+            delay_ms=SEARCH_DELAY_MS,
+            max_width=320,
+        )
+        self.method = choice_combo("filter_method", _("All methods"))
+        self.handler = choice_combo("filter_handler", _("All handlers"))
         self.reload_choices()
-        self.date_from = OptionalDateEdit(_("Only receipts on or after this day"))
-        self.date_from.setObjectName("filter_from")
-        self.date_to = OptionalDateEdit(_("Only receipts on or before this day"))
-        self.date_to.setObjectName("filter_to")
-        for edit in (self.date_from, self.date_to):
-            edit.setMaximumWidth(160)
+        self.dates = DateRange(
+            _("Only receipts on or after this day"),
+            _("Only receipts on or before this day"),
+            max_width=160,
+        )
+        self.date_from, self.date_to = self.dates.date_from, self.dates.date_to
         self.voided = QCheckBox(_("Voided"))
         self.voided.setObjectName("filter_voided")
         self.voided.setToolTip(_("Show the voided receipts instead of the valid ones"))
         for combo in (self.method, self.handler):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        for edit in (self.date_from, self.date_to):
-            edit.changed.connect(self.apply_filters)
+        self.dates.changed.connect(self.apply_filters)
         self.voided.toggled.connect(lambda _on: self.apply_filters())
 
         self.filter_bar = QWidget()
         bar = QHBoxLayout(self.filter_bar)
         bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.method)
-        bar.addWidget(self.handler)
-        bar.addWidget(QLabel(_("From")))
-        bar.addWidget(self.date_from)
-        bar.addWidget(QLabel(_("To")))
-        bar.addWidget(self.date_to)
-        bar.addWidget(self.voided)
+        for widget in (self.method, self.handler, self.dates, self.voided):
+            bar.addWidget(widget)
         bar.addStretch()
 
     def reload_choices(self) -> None:
@@ -170,8 +136,8 @@ class ReceiptList(QWidget):
         except CrmError as exc:
             prompts.show_error(self, exc)
             return
-        _fill(self.method, _("All methods"), methods)
-        _fill(self.handler, _("All handlers"), handlers)
+        fill_choices(self.method, methods)
+        fill_choices(self.handler, handlers)
         self.handler.setVisible(self.handler.count() > 2)
 
     def current_filter(self) -> ReceiptFilter:

@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QWidget,
@@ -35,7 +34,7 @@ from crm_desktop.core.services.orders import OrderFilter
 from crm_desktop.core.services.sales_common import status_label
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.customers.attachments_panel import open_file, open_folder
-from crm_desktop.ui.followups.dialog import CustomerPicker, OptionalDateEdit
+from crm_desktop.ui.followups.dialog import CustomerPicker
 from crm_desktop.ui.messages import show_info
 from crm_desktop.ui.sales.document_list import (
     DocumentFilterBar,
@@ -44,6 +43,7 @@ from crm_desktop.ui.sales.document_list import (
     status_column,
 )
 from crm_desktop.ui.widgets import Column, Field, FormDialog, ListAction, MoneyEdit
+from crm_desktop.ui.widgets.filter_bar import OptionalDateEdit
 from crm_desktop.ui.widgets.record_table_model import Row, ServerSort
 
 S = DocumentStatus
@@ -82,7 +82,7 @@ def days_left_text(days: int | None) -> str:
 
 class ContractFilterBar(DocumentFilterBar):
     """Status, salesperson and "ending within 30 days"; contracts have no document-date filter,
-    so the bar's date range is not shown."""
+    so the bar has no date range."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -98,15 +98,9 @@ class ContractFilterBar(DocumentFilterBar):
                     ),
                 ),
             ),
+            dates=False,
             parent=parent,
         )
-        layout = self.layout()
-        for edit in (self.date_from, self.date_to):
-            index = layout.indexOf(edit)
-            label = layout.itemAt(index - 1).widget() if index > 0 else None
-            for widget in (edit, label):
-                if isinstance(widget, (QLabel, OptionalDateEdit)):
-                    widget.hide()
 
     def contract_filter(self) -> ContractFilter:
         values = self.value()

@@ -12,14 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,12 +26,17 @@ from crm_desktop.core.i18n import _
 from crm_desktop.core.services import pool
 from crm_desktop.core.services.sales_common import STATUS_LABELS, status_label
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.followups.dialog import OptionalDateEdit
 from crm_desktop.ui.messages import show_info
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage, prompts
+from crm_desktop.ui.widgets.filter_bar import (
+    DateRange,
+    choice_combo,
+    clear_button,
+    fill_choices,
+    search_box,
+    signals_blocked,
+)
 from crm_desktop.ui.widgets.record_table_model import PagedSource, Row, ServerSort
-
-SEARCH_DELAY_MS = 250
 
 
 def status_column(title: str, width: int | None = None) -> Column:
@@ -47,7 +48,8 @@ def money_column(key: str, title: str, **options: Any) -> Column:
 
 
 class DocumentFilterBar(QWidget):
-    """Search, status, salesperson, from/to dates and the page's tick boxes.
+    """Search, status, salesperson, from/to dates (unless `dates` is False) and the page's tick
+    boxes.
 
     `checks` are (key, text, tooltip); `value()` gives a dict of every filter by its filter
     dataclass field name, so a page builds its filter with `Filter(**bar.value())`.
@@ -62,35 +64,25 @@ class DocumentFilterBar(QWidget):
         *,
         placeholder: str,
         checks: Sequence[tuple[str, str, str]] = (),
+        dates: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.search = QLineEdit()
-        self.search.setObjectName("filter_search")
-        self.search.setPlaceholderText(placeholder)
-        self.search.setToolTip(_("Search (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
-        self.search.setMaximumWidth(360)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(SEARCH_DELAY_MS)
-        self.timer.timeout.connect(self._emit)
-        self.search.textChanged.connect(lambda _text: self.timer.start())
-        self.search.returnPressed.connect(self._emit)
-
-        self.status = QComboBox()
-        self.status.setObjectName("filter_status")
-        self.status.addItem(_("All statuses"), None)
-        for status in statuses:
-            self.status.addItem(_(STATUS_LABELS[status]), str(status))
-        self.salesperson = QComboBox()
-        self.salesperson.setObjectName("filter_salesperson")
-        self.date_from = OptionalDateEdit(_("Only documents on or after this day"))
-        self.date_from.setObjectName("filter_from")
-        self.date_to = OptionalDateEdit(_("Only documents on or before this day"))
-        self.date_to.setObjectName("filter_to")
+        self.search, self.timer = search_box(self, placeholder, self._emit)
+        self.status = choice_combo(
+            "filter_status",
+            _("All statuses"),
+            [(str(status), _(STATUS_LABELS[status])) for status in statuses],
+        )
+        self.salesperson = choice_combo("filter_salesperson", _("All salespeople"))
+        self.dates = (
+            DateRange(
+                _("Only documents on or after this day"), _("Only documents on or before this day")
+            )
+            if dates
+            else None
+        )
         self.checks: dict[str, QCheckBox] = {}
         for key, text, tooltip in checks:
             box = QCheckBox(text)
@@ -98,27 +90,20 @@ class DocumentFilterBar(QWidget):
             box.setToolTip(tooltip)
             box.toggled.connect(lambda _on: self._emit())
             self.checks[key] = box
-        clear = QPushButton(_("Clear filters"))
-        clear.setObjectName("clearFilters")
-        clear.setAutoDefault(False)
-        clear.clicked.connect(self.clear)
         for combo in (self.status, self.salesperson):
             combo.currentIndexChanged.connect(lambda _i: self._emit())
-        for edit in (self.date_from, self.date_to):
-            edit.changed.connect(self._emit)
         self.reload_choices()
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.status)
         row.addWidget(self.salesperson)
-        row.addWidget(QLabel(_("From")))
-        row.addWidget(self.date_from)
-        row.addWidget(QLabel(_("To")))
-        row.addWidget(self.date_to)
+        if self.dates is not None:
+            self.dates.changed.connect(self._emit)
+            row.addWidget(self.dates)
         for box in self.checks.values():
             row.addWidget(box)
-        row.addWidget(clear)
+        row.addWidget(clear_button(self.clear))
         row.addStretch()
 
     def reload_choices(self) -> None:
@@ -127,14 +112,7 @@ class DocumentFilterBar(QWidget):
             people = pool.assignable_operators(self.ctx.db, self.ctx.actor)
         except CrmError:
             people = []
-        current = self.salesperson.currentData()
-        blocked = self.salesperson.blockSignals(True)
-        self.salesperson.clear()
-        self.salesperson.addItem(_("All salespeople"), None)
-        for person_id, name in people:
-            self.salesperson.addItem(name, person_id)
-        self.salesperson.setCurrentIndex(max(self.salesperson.findData(current), 0))
-        self.salesperson.blockSignals(blocked)
+        fill_choices(self.salesperson, people)
         self.salesperson.setVisible(len(people) > 1)
 
     def _emit(self) -> None:
@@ -146,9 +124,9 @@ class DocumentFilterBar(QWidget):
             "search": self.search.text().strip(),
             "status": self.status.currentData(),
             "salesperson_id": self.salesperson.currentData(),
-            "date_from": self.date_from.value(),
-            "date_to": self.date_to.value(),
         }
+        if self.dates is not None:
+            values["date_from"], values["date_to"] = self.dates.value()
         values.update({key: box.isChecked() for key, box in self.checks.items()})
         return values
 
@@ -157,22 +135,14 @@ class DocumentFilterBar(QWidget):
 
     def clear(self) -> None:
         """Every filter off, then one query."""
-        widgets: list[QWidget] = [self.search, self.status, self.salesperson]
-        widgets += [self.date_from.check, self.date_from.date, self.date_to.check]
-        widgets += [self.date_to.date, *self.checks.values()]
-        blocked = [widget.blockSignals(True) for widget in widgets]
-        try:
+        with signals_blocked([self.search, self.status, self.salesperson, *self.checks.values()]):
             self.search.clear()
             self.status.setCurrentIndex(0)
             self.salesperson.setCurrentIndex(0)
-            for edit in (self.date_from, self.date_to):
-                edit.set_value(None)
-                edit.date.setEnabled(False)
+            if self.dates is not None:
+                self.dates.set_value(None, None)
             for box in self.checks.values():
                 box.setChecked(False)
-        finally:
-            for widget, was in zip(widgets, blocked, strict=True):
-                widget.blockSignals(was)
         self._emit()
 
 

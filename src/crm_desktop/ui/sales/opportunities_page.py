@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QScrollArea,
@@ -68,15 +67,15 @@ from crm_desktop.core.money import format_money
 from crm_desktop.core.services import opportunities, pool
 from crm_desktop.core.services.opportunities import OpportunityFilter, OpportunityRow
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.followups.dialog import CustomerPicker, OptionalDateEdit
+from crm_desktop.ui.followups.dialog import CustomerPicker
 from crm_desktop.ui.sales.funnel_view import FunnelView, count_text
 from crm_desktop.ui.widgets import Field, FormDialog, prompts
+from crm_desktop.ui.widgets.filter_bar import OptionalDateEdit, fill_choices, search_box
 from crm_desktop.ui.widgets.record_list_page import RecordListPage
 from crm_desktop.ui.widgets.record_table_model import Column, PagedSource
 
 KINDS = ("opportunities",)
 RELOAD_KINDS = (*KINDS, "customers", "base_data", "operators")  # names and stages shown
-SEARCH_DELAY_MS = 250
 BOARD_LIMIT = 500  # open opportunities on the board; the list pages through all of them
 MIME = "application/x-crm-opportunity"
 ROW_ROLE = Qt.ItemDataRole.UserRole
@@ -578,18 +577,14 @@ class OpportunitiesPage(QWidget):
             button.clicked.connect(lambda _checked=False, k=key: self.show_view(k))
             self.view_buttons.addButton(button)
             switch.addWidget(button)
-        self.search = QLineEdit()
-        self.search.setObjectName("opportunitySearch")
-        self.search.setPlaceholderText(_("Search opportunity or customer…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(lambda _text: self.search_timer.start())
-        self.search.returnPressed.connect(self.reload)
-        self.search.setToolTip(_("Search (Ctrl+F)"))
+        self.search, self.search_timer = search_box(
+            self,
+            _("Search opportunity or customer…"),
+            self.reload,
+            name="opportunitySearch",
+            min_width=220,
+            max_width=None,
+        )
         QShortcut(
             QKeySequence.StandardKey.Find,
             self,
@@ -676,19 +671,12 @@ class OpportunitiesPage(QWidget):
 
     # --- filters and loading -----------------------------------------------------------------
     def reload_owners(self) -> None:
-        current = self.owner.currentData()
         try:
             owners = pool.assignable_operators(self.ctx.db, self.ctx.actor)
         except CrmError as exc:
             prompts.show_error(self, exc)
             return
-        blocked = self.owner.blockSignals(True)
-        self.owner.clear()
-        self.owner.addItem(_("All"), None)
-        for owner_id, name in owners:
-            self.owner.addItem(name, owner_id)
-        self.owner.setCurrentIndex(max(self.owner.findData(current), 0))
-        self.owner.blockSignals(blocked)
+        fill_choices(self.owner, owners, _("All"))
 
     def reload_stages(self) -> None:
         try:

@@ -10,18 +10,13 @@ operators with `service.edit`; every change announces `service` and reloads the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +28,6 @@ from crm_desktop.core.services import service_records
 from crm_desktop.core.services.service_records import DONE, ServiceFilter, ServiceRow
 from crm_desktop.ui.choices import base_data_choices
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.followups.dialog import OptionalDateEdit
 from crm_desktop.ui.service.dialog import (
     ServiceRecordDialog,
     handler_choices,
@@ -43,6 +37,15 @@ from crm_desktop.ui.service.dialog import (
     status_choices,
 )
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
+from crm_desktop.ui.widgets.filter_bar import (
+    DateRange,
+    choice_combo,
+    clear_button,
+    fill_choices,
+    search_box,
+    select,
+    signals_blocked,
+)
 from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort
 
 SEARCH_DELAY_MS = 300
@@ -58,15 +61,6 @@ def ask_result(parent: QWidget | None, current: str) -> str | None:
         parent, _("Resolve service record"), _("Result (what was done):"), current
     )
     return text.strip() if ok else None
-
-
-def _combo(name: str, everything: str, choices: Sequence[tuple[Any, str]]) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.addItem(everything, None)
-    for value, text in choices:
-        combo.addItem(text, value)
-    return combo
 
 
 class ServiceTab(QWidget):
@@ -181,9 +175,11 @@ class ServiceTab(QWidget):
         if changes is self._announced:
             return
         if changes.touches("base_data"):
-            self._fill(self.category, base_data_choices(self.ctx, BaseDataKind.SERVICE_CATEGORY)())
+            fill_choices(
+                self.category, base_data_choices(self.ctx, BaseDataKind.SERVICE_CATEGORY)()
+            )
         if changes.touches("operators"):
-            self._fill(self.handler, handler_choices(self.ctx))
+            fill_choices(self.handler, handler_choices(self.ctx))
         if changes.touches(*KINDS):
             self.page.reload_when_shown()
 
@@ -191,67 +187,39 @@ class ServiceTab(QWidget):
     def _build_filters(self) -> None:
         ctx = self.ctx
         statuses = [(OPEN_ONES, _("Open ones")), *status_choices()]
-        self.status = _combo("filter_status", _("All statuses"), statuses)
+        self.status = choice_combo("filter_status", _("All statuses"), statuses)
         self.status.setToolTip(_("“Open ones” are those open or in progress"))
-        self.priority = _combo("filter_priority", _("All priorities"), priority_choices())
-        self.category = _combo(
+        self.priority = choice_combo("filter_priority", _("All priorities"), priority_choices())
+        self.category = choice_combo(
             "filter_category",
             _("All categories"),
             base_data_choices(ctx, BaseDataKind.SERVICE_CATEGORY)(),
         )
-        self.handler = _combo("filter_handler", _("All handlers"), handler_choices(ctx))
+        self.handler = choice_combo("filter_handler", _("All handlers"), handler_choices(ctx))
         self.handler.setVisible(self.handler.count() > 2)  # not for someone who sees only own
-        self.date_from = OptionalDateEdit(_("Only requests accepted on or after this day"))
-        self.date_from.setObjectName("filter_from")
-        self.date_to = OptionalDateEdit(_("Only requests accepted on or before this day"))
-        self.date_to.setObjectName("filter_to")
-        for edit in (self.date_from, self.date_to):
-            edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000-00-00") + 90)
-        self.search = QLineEdit()
-        self.search.setObjectName("filter_search")
-        self.search.setPlaceholderText(_("Subject or customer…"))
-        self.search.setToolTip(_("Search (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
-        self.search.setMaximumWidth(360)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _text: self.search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        clear = QPushButton(_("Clear filters"))
-        clear.setObjectName("clearFilters")
-        clear.clicked.connect(self.clear_filters)
-        for combo in (self.status, self.priority, self.category, self.handler):
+        self.dates = DateRange(
+            _("Only requests accepted on or after this day"),
+            _("Only requests accepted on or before this day"),
+            label=_("Accepted from"),
+            max_width=self.fontMetrics().horizontalAdvance("0000-00-00") + 90,
+        )
+        self.date_from, self.date_to = self.dates.date_from, self.dates.date_to
+        self.search, self.search_timer = search_box(
+            self, _("Subject or customer…"), self.apply_filters, delay_ms=SEARCH_DELAY_MS
+        )
+        for combo in self.combos():
             combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
-        for edit in (self.date_from, self.date_to):
-            edit.changed.connect(self.apply_filters)
+        self.dates.changed.connect(self.apply_filters)
 
         self.filter_bar = QWidget()
         bar = QHBoxLayout(self.filter_bar)
         bar.setContentsMargins(0, 0, 0, 0)
-        for combo in (self.status, self.priority, self.category, self.handler):
-            bar.addWidget(combo)
-        bar.addWidget(QLabel(_("Accepted from")))
-        bar.addWidget(self.date_from)
-        bar.addWidget(QLabel(_("To")))
-        bar.addWidget(self.date_to)
-        bar.addWidget(clear)
+        for widget in (*self.combos(), self.dates, clear_button(self.clear_filters)):
+            bar.addWidget(widget)
         bar.addStretch()
 
-    @staticmethod
-    def _fill(combo: QComboBox, choices: Sequence[tuple[Any, str]]) -> None:
-        """New choices, keeping the chosen one; the list is not queried again for it."""
-        current = combo.currentData()
-        blocked = combo.blockSignals(True)
-        everything = combo.itemText(0)
-        combo.clear()
-        combo.addItem(everything, None)
-        for value, text in choices:
-            combo.addItem(text, value)
-        combo.setCurrentIndex(max(combo.findData(current), 0))
-        combo.blockSignals(blocked)
+    def combos(self) -> tuple[QComboBox, ...]:
+        return (self.status, self.priority, self.category, self.handler)
 
     def current_filter(self) -> ServiceFilter:
         status = self.status.currentData()
@@ -275,22 +243,13 @@ class ServiceTab(QWidget):
 
     def show_filter(self, wanted: ServiceFilter) -> None:
         """Set every filter widget at once, then read the list once."""
-        combos = (self.status, self.priority, self.category, self.handler)
-        widgets: list[Any] = [*combos, self.search, self.date_from.check, self.date_from.date]
-        widgets += [self.date_to.check, self.date_to.date]
-        blocked = [widget.blockSignals(True) for widget in widgets]
-        try:
+        with signals_blocked([*self.combos(), self.search]):
             status = OPEN_ONES if wanted.open_only else wanted.status
             values = (status, wanted.priority, wanted.category_id, wanted.handler_id)
-            for combo, value in zip(combos, values, strict=True):
-                combo.setCurrentIndex(max(combo.findData(value), 0))
+            for combo, value in zip(self.combos(), values, strict=True):
+                select(combo, value)
             self.search.setText(wanted.search)
-            for edit, day in ((self.date_from, wanted.date_from), (self.date_to, wanted.date_to)):
-                edit.set_value(day)
-                edit.date.setEnabled(day is not None)
-        finally:
-            for widget, was in zip(widgets, blocked, strict=True):
-                widget.blockSignals(was)
+            self.dates.set_value(wanted.date_from, wanted.date_to)
         self.apply_filters()
 
     # --- actions -----------------------------------------------------------------------------
