@@ -10,7 +10,7 @@ import argparse
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from crm_desktop.cli_output import FORMATS, print_rows, say
+from crm_desktop.cli_output import PAGE, list_options, list_rows, print_rows, say
 from crm_desktop.core.errors import DuplicateCustomer, ValidationError
 from crm_desktop.core.i18n import _
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from crm_desktop.core.actor import Actor
     from crm_desktop.core.db import Database
 
-PAGE = 1000
 BASE_DATA_OPTIONS = {
     "type": "customer_type",
     "source": "customer_source",
@@ -43,14 +42,7 @@ def cmd_customers_list(args: argparse.Namespace) -> int:
 
     db, actor = _session(args)
     wanted = customers.CustomerFilter(search=args.search or "", archived=args.archived)
-    rows: list[Any] = []
-    limit = args.limit if args.limit > 0 else None
-    while limit is None or len(rows) < limit:
-        size = PAGE if limit is None else min(PAGE, limit - len(rows))
-        page = customers.list_customers(db, actor, wanted, limit=size, offset=len(rows))
-        rows.extend(page)
-        if len(page) < size:
-            break
+    rows = list_rows(customers.list_customers, db, actor, wanted, args.limit)
     if args.format != "table" or args.limit == 0 or args.limit > PAGE:
         # More than a screenful, or a machine-readable dump: an export, which needs the right.
         customers.record_export(
@@ -170,10 +162,7 @@ def register(commands: Any) -> None:
     listing = actions.add_parser("list", help=_("the customers you may see"))
     listing.add_argument("--search", metavar="TEXT", help=_("name, pinyin, phone, e-mail, owner"))
     listing.add_argument("--archived", action="store_true", help=_("archived customers instead"))
-    listing.add_argument("--format", choices=FORMATS, default="table")
-    listing.add_argument(
-        "--limit", type=int, default=200, metavar="N", help=_("at most N rows (0: all)")
-    )
+    list_options(listing)
     listing.set_defaults(func=cmd_customers_list)
 
     add = actions.add_parser("add", help=_("add a customer (warns about duplicates)"))

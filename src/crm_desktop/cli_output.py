@@ -6,21 +6,48 @@ character count.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from crm_desktop.core.i18n import _
+
 FORMATS = ("table", "csv", "json")
+PAGE = 1000
 
 
 def say(text: str = "") -> None:
     """One line for the person at the terminal, flushed at once."""
     print(text, flush=True)
+
+
+def list_options(parser: argparse.ArgumentParser) -> None:
+    """--format and --limit, as every `… list` command takes them."""
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument(
+        "--limit", type=int, default=200, metavar="N", help=_("at most N rows (0: all)")
+    )
+
+
+def list_rows(
+    lister: Callable[..., Sequence[Any]], db: Any, actor: Any, wanted: Any, limit: int
+) -> list[Any]:
+    """Rows of a service's paged list (`lister(db, actor, wanted, limit=, offset=)`), fetched a
+    page at a time up to `limit` (0: all of them), so a long list never sits in one query."""
+    rows: list[Any] = []
+    while limit <= 0 or len(rows) < limit:
+        size = PAGE if limit <= 0 else min(PAGE, limit - len(rows))
+        page = lister(db, actor, wanted, limit=size, offset=len(rows))
+        rows.extend(page)
+        if len(page) < size:
+            break
+    return rows
 
 
 def _width(text: str) -> int:

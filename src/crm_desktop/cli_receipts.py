@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from crm_desktop.cli_customers import _base_data_id, _date, _session
-from crm_desktop.cli_output import FORMATS, print_rows, say
-from crm_desktop.cli_sales import _pages
+from crm_desktop.cli_output import FORMATS, list_options, list_rows, print_rows, say
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.money import ZERO, format_money, to_money
@@ -47,10 +46,7 @@ def cmd_receipts_list(args: argparse.Namespace) -> int:
         date_to=args.date_to,
         archived=args.archived,
     )
-    rows = _pages(
-        lambda size, offset: receipts.list_receipts(db, actor, wanted, limit=size, offset=offset),
-        args.limit,
-    )
+    rows = list_rows(receipts.list_receipts, db, actor, wanted, args.limit)
     keys = (
         "number",
         "received_on",
@@ -210,10 +206,7 @@ def register_receipts(commands: Any) -> None:
     listing.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD")
     listing.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD")
     listing.add_argument("--archived", action="store_true", help=_("void receipts instead"))
-    listing.add_argument("--format", choices=FORMATS, default="table")
-    listing.add_argument(
-        "--limit", type=int, default=200, metavar="N", help=_("at most N rows (0: all)")
-    )
+    list_options(listing)
     listing.set_defaults(func=cmd_receipts_list)
 
     add = actions.add_parser("add", help=_("record money received and the orders it pays"))

@@ -7,12 +7,12 @@ exactly the orders their tab shows, and an order added here gets its number from
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from crm_desktop.cli_customers import _date, _session
-from crm_desktop.cli_output import FORMATS, print_rows, say
+from crm_desktop.cli_output import list_options, list_rows, print_rows, say
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import DocumentStatus
@@ -22,22 +22,9 @@ if TYPE_CHECKING:
     from crm_desktop.core.db import Database
     from crm_desktop.core.pricing import LineInput
 
-PAGE = 1000
 S = DocumentStatus
 ORDER_STATUSES = (S.DRAFT, S.CONFIRMED, S.DELIVERED, S.CLOSED, S.CANCELLED)
 QUOTE_STATUSES = (S.DRAFT, S.SENT, S.ACCEPTED, S.REJECTED, S.SUPERSEDED)
-
-
-def _pages(fetch: Callable[[int, int], Sequence[Any]], limit: int) -> list[Any]:
-    """Rows page by page up to `limit` (0: all of them)."""
-    rows: list[Any] = []
-    while limit <= 0 or len(rows) < limit:
-        size = PAGE if limit <= 0 else min(PAGE, limit - len(rows))
-        page = fetch(size, len(rows))
-        rows.extend(page)
-        if len(page) < size:
-            break
-    return rows
 
 
 def _status(code: str, fmt: str) -> str:
@@ -57,10 +44,7 @@ def cmd_orders_list(args: argparse.Namespace) -> int:
     wanted = orders.OrderFilter(
         search=args.search or "", status=args.status, outstanding_only=args.outstanding
     )
-    rows = _pages(
-        lambda size, offset: orders.list_orders(db, actor, wanted, limit=size, offset=offset),
-        args.limit,
-    )
+    rows = list_rows(orders.list_orders, db, actor, wanted, args.limit)
     keys = (
         "number",
         "order_date",
@@ -224,10 +208,7 @@ def cmd_quotes_list(args: argparse.Namespace) -> int:
     wanted = quotes.QuoteFilter(
         search=args.search or "", status=args.status, all_revisions=args.all_revisions
     )
-    rows = _pages(
-        lambda size, offset: quotes.list_quotes(db, actor, wanted, limit=size, offset=offset),
-        args.limit,
-    )
+    rows = list_rows(quotes.list_quotes, db, actor, wanted, args.limit)
     keys = (
         "number",
         "revision",
@@ -275,10 +256,7 @@ def cmd_quotes_list(args: argparse.Namespace) -> int:
 def _list_options(parser: argparse.ArgumentParser, statuses: Sequence[str]) -> None:
     parser.add_argument("--search", metavar="TEXT", help=_("number, or the customer's name"))
     parser.add_argument("--status", choices=[str(s) for s in statuses])
-    parser.add_argument("--format", choices=FORMATS, default="table")
-    parser.add_argument(
-        "--limit", type=int, default=200, metavar="N", help=_("at most N rows (0: all)")
-    )
+    list_options(parser)
 
 
 def register(commands: Any) -> None:
