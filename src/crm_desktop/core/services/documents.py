@@ -175,12 +175,11 @@ def _quote(
         shown_number = _("{number} (revision {revision})").format(
             number=quote.number, revision=quote.revision
         )
-    doc = PrintedDocument(
-        kind="quote",
-        title=_(KIND_LABELS["quote"]),
+    doc = _document(
+        "quote",
+        firm,
         number=quote.number,
         date=quote.quote_date,
-        company=firm.block,
         party=_party(quote.customer_name, quote.contact_name, info),
         meta=_pairs(
             (_("Quote number"), shown_number),
@@ -194,7 +193,6 @@ def _quote(
             _("Customer (stamp): {name}").format(name=quote.customer_name),
             _("Supplier (stamp): {name}").format(name=firm.block.name),
         ],
-        seal=firm.seal,
         watermark=_("SUPERSEDED") if quote.status == DocumentStatus.SUPERSEDED else None,
     )
     return doc, quote.id
@@ -211,12 +209,11 @@ def _order(
     party = _party(order.customer_name, order.contact_name, info)
     if order.delivery_address:
         party.append((_("Delivery address"), order.delivery_address))
-    doc = PrintedDocument(
-        kind="order",
-        title=_(KIND_LABELS["order"]),
+    doc = _document(
+        "order",
+        firm,
         number=order.number,
         date=order.order_date,
-        company=firm.block,
         party=party,
         meta=_pairs(
             (_("Order number"), order.number),
@@ -226,7 +223,6 @@ def _order(
         **_priced(order.lines, order.tax_rate_bp, order.subtotal, order.tax, order.total),
         terms=_terms(order.remarks, order.terms or firm.terms),
         signatures=_buyer_seller(order.customer_name, firm),
-        seal=firm.seal,
         watermark=_("CANCELLED") if order.status == DocumentStatus.CANCELLED else None,
     )
     return doc, order.id
@@ -242,12 +238,11 @@ def _contract(
     party = _party(contract.customer_name, None, info)
     party.insert(1, (_("Signatory"), contract.signatory or ""))
     period = " – ".join(_day(d) for d in (contract.start_on, contract.end_on) if d)
-    doc = PrintedDocument(
-        kind="contract",
-        title=_(KIND_LABELS["contract"]),
+    doc = _document(
+        "contract",
+        firm,
         number=contract.number,
         date=contract.signed_on or contract.start_on or date.min,
-        company=firm.block,
         party=_pairs(*party),
         meta=_pairs(
             (_("Contract number"), contract.number),
@@ -256,11 +251,7 @@ def _contract(
             (_("Term"), period),
             (_("Salesperson"), contract.salesperson_name),
         ),
-        columns=[
-            ColumnSpec(_("No."), 0.5, "CENTER"),
-            ColumnSpec(_("Order number"), 3),
-            ColumnSpec(_("Amount"), 1.5, "RIGHT"),
-        ],
+        columns=_order_columns(),
         rows=[
             [str(n), order_number, format_money(total)]
             for n, (_id, order_number, total) in enumerate(contract.orders, start=1)
@@ -269,7 +260,6 @@ def _contract(
         capital=rmb_capital(contract.amount),
         terms=_terms(None, contract.terms or firm.terms),
         signatures=_buyer_seller(contract.customer_name, firm),
-        seal=firm.seal,
         watermark=_("CANCELLED") if contract.status == DocumentStatus.CANCELLED else None,
     )
     return doc, contract.id
@@ -289,12 +279,11 @@ def _receipt(
             (_("Advance payment"), receipt.amount - allocated),
         ]
     totals.append((_("Amount received"), receipt.amount))
-    doc = PrintedDocument(
-        kind="receipt",
-        title=_(KIND_LABELS["receipt"]),
+    doc = _document(
+        "receipt",
+        firm,
         number=receipt.number,
         date=receipt.received_on,
-        company=firm.block,
         party=_pairs((_("Customer"), receipt.customer_name), (_("Payer"), receipt.payer)),
         meta=_pairs(
             (_("Receipt number"), receipt.number),
@@ -302,11 +291,7 @@ def _receipt(
             (_("Payment method"), receipt.method_name),
             (_("Handled by"), receipt.handler_name),
         ),
-        columns=[
-            ColumnSpec(_("No."), 0.5, "CENTER"),
-            ColumnSpec(_("Order number"), 3),
-            ColumnSpec(_("Amount"), 1.5, "RIGHT"),
-        ],
+        columns=_order_columns(),
         rows=[
             [str(n), a.order_number, format_money(a.amount)]
             for n, a in enumerate(receipt.allocations, start=1)
@@ -319,13 +304,28 @@ def _receipt(
             _("Payer: {name}").format(name=receipt.payer or receipt.customer_name),
             _("Payee (stamp): {name}").format(name=firm.block.name),
         ],
-        seal=firm.seal,
         watermark=_("VOID") if receipt.archived else None,
     )
     return doc, receipt.id
 
 
 # --- shared pieces -------------------------------------------------------------------------------
+
+
+def _document(kind: str, firm: _Firm, **fields: Any) -> PrintedDocument:
+    """A printed document of `kind` under the firm's letterhead and seal."""
+    return PrintedDocument(
+        kind=kind, title=_(KIND_LABELS[kind]), company=firm.block, seal=firm.seal, **fields
+    )
+
+
+def _order_columns() -> list[ColumnSpec]:
+    """The table of a contract's or a receipt's orders: number and amount."""
+    return [
+        ColumnSpec(_("No."), 0.5, "CENTER"),
+        ColumnSpec(_("Order number"), 3),
+        ColumnSpec(_("Amount"), 1.5, "RIGHT"),
+    ]
 
 
 def _priced(
