@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QListWidget,
@@ -329,6 +328,7 @@ class ContractsPage(DocumentListPage):
     KINDS = ("contracts", "orders", "customers")  # order numbers and customer names shown
     PRINT_KIND = "contract"
     LIST_NAME = "contracts"
+    PLAN_OF = "contract_id"
 
     def make_bar(self) -> DocumentFilterBar:
         return ContractFilterBar(self.ctx)
@@ -337,11 +337,7 @@ class ContractsPage(DocumentListPage):
         return _("Contracts")
 
     def columns(self) -> list[Column]:
-        em = self.fontMetrics().horizontalAdvance("0")
-
-        def width(chars: int) -> int:
-            return em * chars + 16
-
+        width = self.chars
         return [
             Column("number", _("Number"), sort_key="number", width=width(16), emphasis=expiring),
             Column("title", _("Contract title"), sort_key="title", width=width(20)),
@@ -371,19 +367,8 @@ class ContractsPage(DocumentListPage):
         assert isinstance(self.bar, ContractFilterBar)
         return self.bar.contract_filter()
 
-    def fetch(self, wanted: Any, sort: ServerSort, offset: int, limit: int) -> Sequence[Row]:
-        return contracts.list_contracts(
-            self.ctx.db,
-            self.ctx.actor,
-            wanted,
-            sort=sort.key,
-            descending=sort.descending,
-            limit=limit,
-            offset=offset,
-        )
-
-    def count(self, wanted: Any) -> int:
-        return contracts.count_contracts(self.ctx.db, self.ctx.actor, wanted)
+    def queries(self) -> tuple[Any, Any]:
+        return contracts.list_contracts, contracts.count_contracts
 
     def count_text(self, total: int) -> str:
         return ngettext("{n} contract", "{n} contracts", total).format(n=f"{total:,}")
@@ -401,58 +386,31 @@ class ContractsPage(DocumentListPage):
         return row.status in (S.CLOSED, S.CANCELLED)
 
     def actions(self) -> list[ListAction]:
-        can_edit = self.ctx.actor.can("contracts.edit")
-
-        def status_is(*statuses: str) -> Any:
-            return lambda row: row.status in statuses
-
+        move = self.status_action
         editing = [
             ListAction(
                 "attach_signed",
                 _("Attach signed file…"),
                 self.attach_signed,
-                enabled=status_is(S.DRAFT, S.CONFIRMED),
+                enabled=self.status_is(S.DRAFT, S.CONFIRMED),
                 tooltip=_("Attach the scanned, signed contract"),
             ),
-            ListAction(
+            move(
                 "confirm",
                 _("Confirm"),
-                lambda row: self.set_status(row, S.CONFIRMED),
-                enabled=status_is(S.DRAFT),
-                tooltip=_("The contract is signed: it runs from now on"),
+                S.CONFIRMED,
+                [S.DRAFT],
+                _("The contract is signed: it runs from now on"),
             ),
-            ListAction(
-                "close",
-                _("Close"),
-                lambda row: self.set_status(row, S.CLOSED),
-                enabled=status_is(S.CONFIRMED),
-                tooltip=_("The contract is fulfilled"),
-            ),
-            ListAction(
-                "cancel",
-                _("Cancel contract"),
-                lambda row: self.set_status(row, S.CANCELLED),
-                enabled=status_is(S.DRAFT, S.CONFIRMED),
-            ),
+            move("close", _("Close"), S.CLOSED, [S.CONFIRMED], _("The contract is fulfilled")),
+            move("cancel", _("Cancel contract"), S.CANCELLED, [S.DRAFT, S.CONFIRMED]),
         ]
         always = [
             ListAction("open_signed", _("Open signed file"), self.open_signed),
-            ListAction(
-                "print",
-                _("Print preview"),
-                self.print_preview,
-                shortcut=QKeySequence.StandardKey.Print,
-                tooltip=_("Preview and print the contract (Ctrl+P)"),
-            ),
-            ListAction(
-                "payment_plan",
-                _("Payment plan…"),
-                self.payment_plan,
-                enabled=lambda row: row.status != S.CANCELLED,
-                tooltip=_("Instalments and their due dates"),
-            ),
+            self.print_action(_("Preview and print the contract (Ctrl+P)")),
+            self.payment_plan_action(),
         ]
-        return [*(editing if can_edit else []), *always]
+        return [*(editing if self.ctx.actor.can("contracts.edit") else []), *always]
 
     # --- actions -----------------------------------------------------------------------------
     def new_document(self) -> None:
@@ -464,13 +422,10 @@ class ContractsPage(DocumentListPage):
     def _open(self, contract_id: int | None) -> ContractDialog:
         dialog = ContractDialog(self.ctx, self, contract_id)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._saved(dialog.result_value))
+        dialog.accepted.connect(lambda: self.saved(dialog.result_value))
         self.dialog = dialog
         dialog.open()
         return dialog
-
-    def _saved(self, contract_id: Any) -> None:
-        self.announce("contracts", select=contract_id if isinstance(contract_id, int) else None)
 
     def set_status(self, row: Row, status: str) -> None:
         question = None
@@ -514,12 +469,3 @@ class ContractsPage(DocumentListPage):
         )
         open_file(path)
         return path
-
-    def payment_plan(self, row: Row) -> None:
-        """The contract's instalments (the dialog saves and announces them itself)."""
-        from crm_desktop.ui.receipts.payment_plan_dialog import PaymentPlanDialog
-
-        dialog = PaymentPlanDialog(self.ctx, contract_id=row.id, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.dialog = dialog
-        dialog.open()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _
+from crm_desktop.core.models import DocumentStatus
 from crm_desktop.core.services import pool
 from crm_desktop.core.services.sales_common import STATUS_LABELS, status_label
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.messages import show_info
+from crm_desktop.ui.sales.document_dialog import open_document
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage, prompts
 from crm_desktop.ui.widgets.filter_bar import (
     DateRange,
@@ -155,7 +158,9 @@ class DocumentListPage(QWidget):
 
     KINDS: tuple[str, ...] = ()
     PRINT_KIND = ""
-    LIST_NAME = ""
+    LIST_NAME = ""  # also the Changes kind a save announces
+    DIALOG_KIND: Any = None  # document_dialog's QUOTE or ORDER for the shared editor
+    PLAN_OF = ""  # "order_id" or "contract_id": whose payment plan the action opens
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,10 +208,8 @@ class DocumentListPage(QWidget):
     def make_filter(self) -> Any:
         raise NotImplementedError
 
-    def fetch(self, wanted: Any, sort: ServerSort, offset: int, limit: int) -> Sequence[Row]:
-        raise NotImplementedError
-
-    def count(self, wanted: Any) -> int:
+    def queries(self) -> tuple[Callable[..., Sequence[Row]], Callable[..., int]]:
+        """The service's list and count functions, e.g. (list_orders, count_orders)."""
         raise NotImplementedError
 
     def count_text(self, total: int) -> str:
@@ -222,24 +225,48 @@ class DocumentListPage(QWidget):
     def may_create(self) -> bool:
         return False
 
-    def new_document(self) -> None:
-        raise NotImplementedError
+    def new_document(self, customer_id: int | None = None) -> None:
+        self.dialog = open_document(
+            self.ctx, self, self.DIALOG_KIND, customer_id=customer_id, on_saved=self.saved
+        )
 
     def open_document(self, row: Row) -> None:
-        raise NotImplementedError
+        self.dialog = open_document(self.ctx, self, self.DIALOG_KIND, row.id, on_saved=self.saved)
+
+    def saved(self, record_id: Any) -> None:
+        """After the dialog saved: reload, select the record, tell the other tabs."""
+        self.announce(self.LIST_NAME, select=record_id if isinstance(record_id, int) else None)
 
     def muted(self, row: Row) -> bool:
         return bool(getattr(row, "archived", False))
+
+    def is_archived(self, row: Row) -> bool:
+        """Hook: an archived row takes no status move."""
+        return False
 
     def selection_changed(self, row: Row | None) -> None:
         """Hook: relabel actions for the selected row."""
 
     # --- the list ----------------------------------------------------------------------------
+    def chars(self, count: int) -> int:
+        """A column width of `count` characters of the current font (no measuring of rows)."""
+        return self.fontMetrics().horizontalAdvance("0") * count + 16
+
     def _load(self, sort: ServerSort) -> PagedSource:
         wanted = self.make_filter()
+        list_rows, count_rows = self.queries()
+        db, actor = self.ctx.db, self.ctx.actor
         return PagedSource(
-            lambda offset, limit: self.fetch(wanted, sort, offset, limit),
-            lambda: self.count(wanted),
+            lambda offset, limit: list_rows(
+                db,
+                actor,
+                wanted,
+                sort=sort.key,
+                descending=sort.descending,
+                limit=limit,
+                offset=offset,
+            ),
+            lambda: count_rows(db, actor, wanted),
         )
 
     def _empty_text(self) -> str:
@@ -281,6 +308,51 @@ class DocumentListPage(QWidget):
             self._announced = None
 
     # --- shared actions ----------------------------------------------------------------------
+    def status_is(self, *statuses: str) -> Callable[[Row], bool]:
+        """Enabled for a row in one of `statuses` that is not archived."""
+        return lambda row: row.status in statuses and not self.is_archived(row)
+
+    def status_action(
+        self, key: str, text: str, status: str, when: Sequence[str], tooltip: str = ""
+    ) -> ListAction:
+        """Move the row to `status`; offered for rows in one of the `when` statuses."""
+        return ListAction(
+            key,
+            text,
+            lambda row: self.set_status(row, status),
+            enabled=self.status_is(*when),
+            tooltip=tooltip,
+        )
+
+    def set_status(self, row: Row, status: str) -> None:
+        raise NotImplementedError
+
+    def print_action(self, tooltip: str) -> ListAction:
+        return ListAction(
+            "print",
+            _("Print preview"),
+            self.print_preview,
+            shortcut=QKeySequence.StandardKey.Print,
+            tooltip=tooltip,
+        )
+
+    def payment_plan_action(self) -> ListAction:
+        return ListAction(
+            "payment_plan",
+            _("Payment plan…"),
+            self.payment_plan,
+            enabled=lambda row: row.status != DocumentStatus.CANCELLED,
+            tooltip=_("Instalments and their due dates"),
+        )
+
+    def payment_plan(self, row: Row) -> None:
+        """The instalments of the row (the dialog saves and announces them itself)."""
+        from crm_desktop.ui.receipts import payment_plan_dialog
+
+        self.dialog = payment_plan_dialog.open_payment_plan(
+            self.ctx, self, **{self.PLAN_OF: row.id}
+        )
+
     def move_status(
         self,
         row: Row,

@@ -8,15 +8,12 @@ cancel a draft or confirmed one after asking); the service checks again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtGui import QKeySequence
-
 from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.models import DocumentStatus
-from crm_desktop.ui.sales.document_dialog import ORDER, open_document
+from crm_desktop.ui.sales.document_dialog import ORDER
 from crm_desktop.ui.sales.document_list import (
     DocumentFilterBar,
     DocumentListPage,
@@ -44,6 +41,8 @@ class OrdersPage(DocumentListPage):
     KINDS = ("orders", "receipts", "customers")  # receipts move received/outstanding
     PRINT_KIND = "order"
     LIST_NAME = "orders"
+    DIALOG_KIND = ORDER
+    PLAN_OF = "order_id"
 
     # --- description -------------------------------------------------------------------------
     def make_bar(self) -> DocumentFilterBar:
@@ -65,11 +64,7 @@ class OrdersPage(DocumentListPage):
         return _("Sales orders")
 
     def columns(self) -> list[Column]:
-        em = self.fontMetrics().horizontalAdvance("0")
-
-        def width(chars: int) -> int:
-            return em * chars + 16
-
+        width = self.chars
         return [
             Column("number", _("Number"), sort_key="number", width=width(16)),
             Column("order_date", _("Date"), "date", sort_key="order_date", width=width(11)),
@@ -94,19 +89,8 @@ class OrdersPage(DocumentListPage):
     def make_filter(self) -> Any:
         return _orders().OrderFilter(**self.bar.value())
 
-    def fetch(self, wanted: Any, sort: ServerSort, offset: int, limit: int) -> Sequence[Row]:
-        return _orders().list_orders(
-            self.ctx.db,
-            self.ctx.actor,
-            wanted,
-            sort=sort.key,
-            descending=sort.descending,
-            limit=limit,
-            offset=offset,
-        )
-
-    def count(self, wanted: Any) -> int:
-        return _orders().count_orders(self.ctx.db, self.ctx.actor, wanted)
+    def queries(self) -> tuple[Any, Any]:
+        return _orders().list_orders, _orders().count_orders
 
     def count_text(self, total: int) -> str:
         return ngettext("{n} order", "{n} orders", total).format(n=f"{total:,}")
@@ -122,49 +106,41 @@ class OrdersPage(DocumentListPage):
 
     def actions(self) -> list[ListAction]:
         can = self.ctx.actor.can
-
-        def status_is(*statuses: str) -> Any:
-            return lambda row: row.status in statuses and not self.is_archived(row)
-
+        move = self.status_action
         specs: list[tuple[str | None, ListAction]] = [
             (
                 "orders.edit",
-                ListAction(
+                move(
                     "confirm",
                     _("Confirm"),
-                    lambda row: self.set_status(row, S.CONFIRMED),
-                    enabled=status_is(S.DRAFT),
-                    tooltip=_("The customer has ordered: confirm the order"),
+                    S.CONFIRMED,
+                    [S.DRAFT],
+                    _("The customer has ordered: confirm the order"),
                 ),
             ),
             (
                 "orders.edit",
-                ListAction(
+                move(
                     "deliver",
                     _("Deliver"),
-                    lambda row: self.set_status(row, S.DELIVERED),
-                    enabled=status_is(S.CONFIRMED),
-                    tooltip=_("The goods have been delivered"),
+                    S.DELIVERED,
+                    [S.CONFIRMED],
+                    _("The goods have been delivered"),
                 ),
             ),
             (
                 "orders.edit",
-                ListAction(
+                move(
                     "close",
                     _("Close"),
-                    lambda row: self.set_status(row, S.CLOSED),
-                    enabled=status_is(S.DELIVERED),
-                    tooltip=_("Nothing more to do on this order"),
+                    S.CLOSED,
+                    [S.DELIVERED],
+                    _("Nothing more to do on this order"),
                 ),
             ),
             (
                 "orders.approve",
-                ListAction(
-                    "cancel",
-                    _("Cancel order"),
-                    lambda row: self.set_status(row, S.CANCELLED),
-                    enabled=status_is(S.DRAFT, S.CONFIRMED),
-                ),
+                move("cancel", _("Cancel order"), S.CANCELLED, [S.DRAFT, S.CONFIRMED]),
             ),
             (
                 "orders.edit",
@@ -176,26 +152,8 @@ class OrdersPage(DocumentListPage):
                     tooltip=_("Draft, closed and cancelled orders can be archived"),
                 ),
             ),
-            (
-                None,
-                ListAction(
-                    "print",
-                    _("Print preview"),
-                    self.print_preview,
-                    shortcut=QKeySequence.StandardKey.Print,
-                    tooltip=_("Preview and print the order confirmation (Ctrl+P)"),
-                ),
-            ),
-            (
-                None,
-                ListAction(
-                    "payment_plan",
-                    _("Payment plan…"),
-                    self.payment_plan,
-                    enabled=lambda row: row.status != S.CANCELLED,
-                    tooltip=_("Instalments and their due dates"),
-                ),
-            ),
+            (None, self.print_action(_("Preview and print the order confirmation (Ctrl+P)"))),
+            (None, self.payment_plan_action()),
             (
                 "customers.view",
                 ListAction("customer", _("Open customer"), self.open_customer),
@@ -218,17 +176,6 @@ class OrdersPage(DocumentListPage):
             archive.setText(_("Restore") if archived else _("Archive"))
 
     # --- actions -----------------------------------------------------------------------------
-    def new_document(self, customer_id: int | None = None) -> None:
-        self.dialog = open_document(
-            self.ctx, self, ORDER, customer_id=customer_id, on_saved=self._saved
-        )
-
-    def open_document(self, row: Row) -> None:
-        self.dialog = open_document(self.ctx, self, ORDER, row.id, on_saved=self._saved)
-
-    def _saved(self, order_id: int) -> None:
-        self.announce("orders", select=order_id)
-
     def set_status(self, row: Row, status: str) -> None:
         question = None
         if status == S.CANCELLED:
@@ -257,16 +204,6 @@ class OrdersPage(DocumentListPage):
             return
         _orders().set_order_archived(self.ctx.db, self.ctx.actor, row.id, row.version, archive)
         self.announce("orders")
-
-    def payment_plan(self, row: Row) -> None:
-        try:
-            from crm_desktop.ui.receipts.payment_plan_dialog import open_payment_plan
-        except ImportError:
-            from crm_desktop.ui.messages import show_info
-
-            show_info(self, _("Payment plan"), _("Payment plans are not available yet."))
-            return
-        self.dialog = open_payment_plan(self.ctx, self, order_id=row.id)
 
     def open_customer(self, row: Row) -> None:
         from crm_desktop.ui.customers.detail import open_customer

@@ -8,11 +8,9 @@ in the Orders page (`order_created`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
 
 from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.models import DocumentStatus
@@ -40,6 +38,7 @@ class QuotesPage(DocumentListPage):
     KINDS = ("quotes", "customers")
     PRINT_KIND = "quote"
     LIST_NAME = "quotes"
+    DIALOG_KIND = QUOTE
 
     order_created = Signal(int)  # the id of an order just made from a quote
 
@@ -62,11 +61,7 @@ class QuotesPage(DocumentListPage):
         return _("Quotes")
 
     def columns(self) -> list[Column]:
-        em = self.fontMetrics().horizontalAdvance("0")
-
-        def width(chars: int) -> int:
-            return em * chars + 16
-
+        width = self.chars
         return [
             Column("number", _("Number"), sort_key="number", width=width(16)),
             Column("revision", _("Rev."), "int", width=width(4)),
@@ -86,19 +81,8 @@ class QuotesPage(DocumentListPage):
     def make_filter(self) -> Any:
         return _quotes().QuoteFilter(**self.bar.value())
 
-    def fetch(self, wanted: Any, sort: ServerSort, offset: int, limit: int) -> Sequence[Row]:
-        return _quotes().list_quotes(
-            self.ctx.db,
-            self.ctx.actor,
-            wanted,
-            sort=sort.key,
-            descending=sort.descending,
-            limit=limit,
-            offset=offset,
-        )
-
-    def count(self, wanted: Any) -> int:
-        return _quotes().count_quotes(self.ctx.db, self.ctx.actor, wanted)
+    def queries(self) -> tuple[Any, Any]:
+        return _quotes().list_quotes, _quotes().count_quotes
 
     def count_text(self, total: int) -> str:
         return ngettext("{n} quote", "{n} quotes", total).format(n=f"{total:,}")
@@ -117,31 +101,20 @@ class QuotesPage(DocumentListPage):
 
     def actions(self) -> list[ListAction]:
         can = self.ctx.actor.can
-
-        def status_is(*statuses: str) -> Any:
-            return lambda row: row.status in statuses
-
-        def move(key: str, text: str, status: str, when: str, tip: str) -> ListAction:
-            return ListAction(
-                key,
-                text,
-                lambda row: self.set_status(row, status),
-                enabled=status_is(when),
-                tooltip=tip,
-            )
-
+        move = self.status_action
+        status_is = self.status_is
         specs: list[tuple[str | None, ListAction]] = [
             (
                 "quotes.edit",
-                move("send", _("Send"), S.SENT, S.DRAFT, _("The quote went to the customer")),
+                move("send", _("Send"), S.SENT, [S.DRAFT], _("The quote went to the customer")),
             ),
             (
                 "quotes.edit",
-                move("accept", _("Accept"), S.ACCEPTED, S.SENT, _("The customer accepted it")),
+                move("accept", _("Accept"), S.ACCEPTED, [S.SENT], _("The customer accepted it")),
             ),
             (
                 "quotes.edit",
-                move("reject", _("Reject"), S.REJECTED, S.SENT, _("The customer turned it down")),
+                move("reject", _("Reject"), S.REJECTED, [S.SENT], _("The customer turned it down")),
             ),
             (
                 "quotes.edit",
@@ -163,31 +136,11 @@ class QuotesPage(DocumentListPage):
                     tooltip=_("Make a sales order with every line of this quote"),
                 ),
             ),
-            (
-                None,
-                ListAction(
-                    "print",
-                    _("Print preview"),
-                    self.print_preview,
-                    shortcut=QKeySequence.StandardKey.Print,
-                    tooltip=_("Preview and print the quote (Ctrl+P)"),
-                ),
-            ),
+            (None, self.print_action(_("Preview and print the quote (Ctrl+P)"))),
         ]
         return [spec for permission, spec in specs if permission is None or can(permission)]
 
     # --- actions -----------------------------------------------------------------------------
-    def new_document(self, customer_id: int | None = None) -> None:
-        self.dialog = open_document(
-            self.ctx, self, QUOTE, customer_id=customer_id, on_saved=self._saved
-        )
-
-    def open_document(self, row: Row) -> None:
-        self.dialog = open_document(self.ctx, self, QUOTE, row.id, on_saved=self._saved)
-
-    def _saved(self, quote_id: int) -> None:
-        self.announce("quotes", select=quote_id)
-
     def set_status(self, row: Row, status: str) -> None:
         self.move_status(
             row,
@@ -203,7 +156,7 @@ class QuotesPage(DocumentListPage):
         """The next revision as a draft, opened for editing at once."""
         new_id = _quotes().revise_quote(self.ctx.db, self.ctx.actor, row.id, row.version)
         self.announce("quotes", select=new_id)
-        self.dialog = open_document(self.ctx, self, QUOTE, new_id, on_saved=self._saved)
+        self.dialog = open_document(self.ctx, self, QUOTE, new_id, on_saved=self.saved)
 
     def convert(self, row: Row) -> None:
         from crm_desktop.ui.widgets import prompts
