@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.core.actor import Actor
@@ -44,6 +44,18 @@ class AttachmentRow(NamedTuple):
     created_at: datetime | None
     created_by_name: str | None
     description: str | None
+
+
+def row_query() -> Select[Any]:
+    """The columns of an AttachmentRow, with the name of whoever added the file."""
+    return select(
+        Attachment.id,
+        Attachment.filename,
+        Attachment.size,
+        Attachment.created_at,
+        Operator.name,
+        Attachment.description,
+    ).outerjoin(Operator, Operator.id == Attachment.created_by_id)
 
 
 @dataclass(frozen=True)
@@ -117,15 +129,7 @@ def list_attachments(
     with db.read() as session:
         _check_owner(session, actor, kind, kind.view, owner_id)
         query = (
-            select(
-                Attachment.id,
-                Attachment.filename,
-                Attachment.size,
-                Attachment.created_at,
-                Operator.name,
-                Attachment.description,
-            )
-            .outerjoin(Operator, Operator.id == Attachment.created_by_id)
+            row_query()
             .where(Attachment.owner_kind == owner_kind, Attachment.owner_id == owner_id)
             .order_by(Attachment.created_at.desc(), Attachment.id.desc())
         )

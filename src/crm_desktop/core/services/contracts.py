@@ -243,18 +243,7 @@ def _linked_orders(session: Session, contract_id: int) -> list[tuple[int, str, D
 def _signed_file(session: Session, attachment_id: int | None) -> AttachmentRow | None:
     if attachment_id is None:
         return None
-    row = session.execute(
-        select(
-            Attachment.id,
-            Attachment.filename,
-            Attachment.size,
-            Attachment.created_at,
-            Operator.name,
-            Attachment.description,
-        )
-        .outerjoin(Operator, Operator.id == Attachment.created_by_id)
-        .where(Attachment.id == attachment_id)
-    ).first()
+    row = session.execute(attachments.row_query().where(Attachment.id == attachment_id)).first()
     return AttachmentRow(*row) if row else None
 
 
