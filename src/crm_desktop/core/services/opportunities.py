@@ -31,6 +31,7 @@ from crm_desktop.core.money import ZERO, to_money
 from crm_desktop.core.services import customers, records
 from crm_desktop.core.services.access import owner_scope, require, require_in_scope
 from crm_desktop.core.services.listing import text_or_customer
+from crm_desktop.core.services.sales_common import keep_or_check_owner
 
 FIELDS = (
     "customer_id",
@@ -296,10 +297,7 @@ def save_opportunity(
             opportunity = _load_visible(session, operator, opp_id)
             if clean.get("customer_id", opportunity.customer_id) != opportunity.customer_id:
                 customers._load_visible(session, operator, clean["customer_id"])
-            if clean.get("owner_id") is None:
-                clean.pop("owner_id", None)  # an opportunity always has an owner
-            elif clean["owner_id"] != opportunity.owner_id:
-                require_in_scope(session, operator, clean["owner_id"])
+            keep_or_check_owner(session, operator, clean, opportunity, "owner_id")
             records.apply_changes(
                 uow, opportunity, clean, expected_version=version or 0, entity="opportunity"
             )

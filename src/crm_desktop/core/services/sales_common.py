@@ -222,6 +222,17 @@ def check_parties(
             raise ValidationError(_("The opportunity belongs to another customer."))
 
 
+def keep_or_check_owner(
+    session: Session, operator: Operator, values: dict[str, Any], record: Any, key: str
+) -> None:
+    """On an update: an empty owner (`key`) keeps the current one, since the record always
+    has one; a different owner must be in the operator's scope."""
+    if values.get(key) is None:
+        values.pop(key, None)
+    elif values[key] != getattr(record, key):
+        require_in_scope(session, operator, values[key])
+
+
 def contact_phone(session: Session, contact_id: int | None) -> str | None:
     """The contact's mobile, else their phone: what an order prints as the phone to call."""
     if contact_id is None:

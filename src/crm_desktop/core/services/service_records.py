@@ -37,7 +37,11 @@ from crm_desktop.core.services.access import (
     require_in_scope,
 )
 from crm_desktop.core.services.listing import equal_to, sort_order, text_or_customer
-from crm_desktop.core.services.sales_common import PRIORITY_LABELS, load_in_scope
+from crm_desktop.core.services.sales_common import (
+    PRIORITY_LABELS,
+    keep_or_check_owner,
+    load_in_scope,
+)
 
 SERVICE_STATUS_LABELS: dict[str, str] = {
     ServiceStatus.OPEN: N_("Open"),
@@ -275,10 +279,7 @@ def save_service_record(
             operator = require(session, actor, "service.edit")
             record = _load_visible(session, operator, record_id)
             _check_references(session, operator, clean, record)
-            if clean.get("handler_id") is None:
-                clean.pop("handler_id", None)  # a record always has a handler
-            elif clean["handler_id"] != record.handler_id:
-                require_in_scope(session, operator, clean["handler_id"])
+            keep_or_check_owner(session, operator, clean, record, "handler_id")
             records.apply_changes(
                 uow, record, clean, expected_version=version or 0, entity="service_record"
             )
