@@ -9,6 +9,7 @@ announces `followups` and `customers` (the customer's next follow-up date moves)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
@@ -77,6 +78,12 @@ class CustomerPicker(QLineEdit):
         self.setText(name)
         self.chosen.emit(customer_id)
 
+    def preset(self, customer_id: int, *, lock: bool = True) -> None:
+        """Start on a known customer (opened from the customer's window); `lock` keeps it."""
+        name = customers.get_customer(self.ctx.db, self.ctx.actor, customer_id)["name"]
+        self.set_customer(customer_id, name)
+        self.setReadOnly(lock)
+
     def search(self, text: str) -> int:
         """Offer the customers matching `text`; returns how many are offered."""
         self.timer.stop()
@@ -129,6 +136,34 @@ class CustomerPicker(QLineEdit):
             self.search(self.text())
         if self.customer_id is None and self.matches.rowCount() == 1:
             self.choose_row(0)
+
+
+def titled(contact: dict[str, Any]) -> str:
+    """A contact as "name (title)"."""
+    title = contact.get("title")
+    return f"{contact['name']} ({title})" if title else contact["name"]
+
+
+def offer_contacts(
+    ctx: AppContext,
+    combo: QComboBox,
+    customer_id: int | None,
+    *,
+    label: Callable[[dict[str, Any]], str] = titled,
+    preselect: bool = False,
+) -> list[dict[str, Any]]:
+    """Offer an empty entry and the customer's contacts (the primary one first, chosen when
+    `preselect`); returns the contacts."""
+    combo.clear()
+    combo.addItem("", None)
+    if customer_id is None:
+        return []
+    found = contacts.list_contacts(ctx.db, ctx.actor, customer_id)
+    for contact in found:
+        combo.addItem(label(contact), contact["id"])
+    if preselect and combo.count() > 1:
+        combo.setCurrentIndex(1)
+    return found
 
 
 def _fields(ctx: AppContext) -> list[Field]:
@@ -211,9 +246,7 @@ class FollowUpDialog(FormDialog):
         self.next_date.set_value(None, default=now.date())
         self.panel.set_values({"method": "phone"})
         if customer_id is not None:
-            name = customers.get_customer(self.ctx.db, self.ctx.actor, customer_id)["name"]
-            self.customer.set_customer(customer_id, name)
-            self.customer.setReadOnly(True)
+            self.customer.preset(customer_id)
             self.panel.editor("contact_id").setFocus()
         else:
             self.customer.setFocus()
@@ -244,17 +277,7 @@ class FollowUpDialog(FormDialog):
         """Offer the chosen customer's contacts, the primary one preselected."""
         combo = self.panel.editor("contact_id")
         assert isinstance(combo, QComboBox)
-        combo.clear()
-        combo.addItem("", None)
-        if customer_id is None:
-            return
-        for contact in contacts.list_contacts(self.ctx.db, self.ctx.actor, customer_id):
-            label = contact["name"]
-            if contact.get("title"):
-                label = f"{label} ({contact['title']})"
-            combo.addItem(label, contact["id"])
-        if combo.count() > 1 and self.followup_id is None:
-            combo.setCurrentIndex(1)  # primary contact first
+        offer_contacts(self.ctx, combo, customer_id, preselect=self.followup_id is None)
 
     # --- saving ------------------------------------------------------------------------------
     def _save(self, values: dict[str, Any], version: int | None) -> int | None:

@@ -258,11 +258,7 @@ class ReceiptDialog(FormDialog):
         assert isinstance(received_on, QDateEdit)
         received_on.setDate(QDate(today.year, today.month, today.day))
         if customer_id is not None:
-            from crm_desktop.core.services import customers
-
-            name = customers.get_customer(self.ctx.db, self.ctx.actor, customer_id)["name"]
-            self.customer.set_customer(customer_id, name)
-            self.customer.setReadOnly(True)
+            self.customer.preset(customer_id)
             self.amount.setFocus()
         else:
             self.customer.setFocus()

@@ -38,10 +38,10 @@ from crm_desktop.core.clock import local_today
 from crm_desktop.core.errors import CrmError, ValidationError
 from crm_desktop.core.i18n import N_, _
 from crm_desktop.core.models import DocumentStatus
-from crm_desktop.core.services import contacts, customers, pool
+from crm_desktop.core.services import customers, pool
 from crm_desktop.core.services.sales_common import status_label
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.followups.dialog import CustomerPicker
+from crm_desktop.ui.followups.dialog import CustomerPicker, offer_contacts
 from crm_desktop.ui.sales.lines_editor import LinesEditor
 from crm_desktop.ui.widgets import Field, FormDialog, prompts
 
@@ -286,8 +286,7 @@ class DocumentDialog(FormDialog):
         self.lines.set_tax_rate_bp(_default_tax_rate())
         self.lines.mark_clean()
         if customer_id is not None:
-            name = customers.get_customer(self.ctx.db, self.ctx.actor, customer_id)["name"]
-            self.customer.set_customer(customer_id, name)
+            self.customer.preset(customer_id, lock=False)
             self._initial_customer = customer_id
             self.panel.set_values(self.panel.values())  # the customer's defaults are no edit
             self.panel.editor("contact_id").setFocus()
@@ -379,25 +378,16 @@ class DocumentDialog(FormDialog):
         """Offer the customer's contacts (the primary one first) and fill the defaults."""
         combo = self.panel.editor("contact_id")
         assert isinstance(combo, QComboBox)
-        combo.clear()
-        combo.addItem("", None)
         self._contacts = {}
-        if customer_id is None:
-            return
         try:
-            found = contacts.list_contacts(self.ctx.db, self.ctx.actor, customer_id)
+            found = offer_contacts(self.ctx, combo, customer_id, preselect=self.doc_id is None)
         except CrmError as exc:
             prompts.show_error(self, exc)
             return
-        for contact in found:
-            self._contacts[contact["id"]] = contact
-            label = contact["name"]
-            if contact.get("title"):
-                label = f"{label} ({contact['title']})"
-            combo.addItem(label, contact["id"])
+        self._contacts = {contact["id"]: contact for contact in found}
+        if customer_id is None:
+            return
         if self.doc_id is None:
-            if combo.count() > 1:
-                combo.setCurrentIndex(1)
             self._contact_chosen()
             self._fill_address(customer_id)
 

@@ -21,10 +21,10 @@ from crm_desktop.core.changes import Changes
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import BaseDataKind, ServiceStatus
-from crm_desktop.core.services import contacts, customers, pool, service_records
+from crm_desktop.core.services import pool, service_records
 from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.followups.dialog import CustomerPicker
+from crm_desktop.ui.followups.dialog import CustomerPicker, offer_contacts
 from crm_desktop.ui.widgets import Field, FormDialog
 from crm_desktop.ui.widgets.record_table_model import local_time
 
@@ -75,6 +75,12 @@ def _fields(ctx: AppContext) -> list[Field]:
             tooltip=_("How satisfied the customer was (when closed)"),
         ),
     ]
+
+
+def with_phone(contact: dict[str, Any]) -> str:
+    """A contact as "name (mobile, else phone)": the number to call back."""
+    number = contact.get("mobile") or contact.get("phone")
+    return f"{contact['name']} ({number})" if number else contact["name"]
 
 
 class ServiceRecordDialog(FormDialog):
@@ -157,9 +163,7 @@ class ServiceRecordDialog(FormDialog):
             }
         )
         if customer_id is not None:
-            name = customers.get_customer(self.ctx.db, self.ctx.actor, customer_id)["name"]
-            self.customer.set_customer(customer_id, name)
-            self.customer.setReadOnly(True)
+            self.customer.preset(customer_id)
             self.panel.editor("subject").setFocus()
         else:
             self.customer.setFocus()
@@ -188,17 +192,9 @@ class ServiceRecordDialog(FormDialog):
         """Offer the chosen customer's contacts, the primary one preselected on a new record."""
         combo = self.panel.editor("contact_id")
         assert isinstance(combo, QComboBox)
-        combo.clear()
-        combo.addItem("", None)
-        if customer_id is None:
-            return
-        for contact in contacts.list_contacts(self.ctx.db, self.ctx.actor, customer_id):
-            label = contact["name"]
-            if contact.get("phone") or contact.get("mobile"):
-                label = f"{label} ({contact.get('mobile') or contact.get('phone')})"
-            combo.addItem(label, contact["id"])
-        if combo.count() > 1 and self.record_id is None:
-            combo.setCurrentIndex(1)  # primary contact first
+        offer_contacts(
+            self.ctx, combo, customer_id, label=with_phone, preselect=self.record_id is None
+        )
 
     # --- saving ------------------------------------------------------------------------------
     def _save(self, values: dict[str, Any], version: int | None) -> int | None:
