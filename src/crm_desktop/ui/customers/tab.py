@@ -36,7 +36,12 @@ from crm_desktop.ui.messages import show_info
 from crm_desktop.ui.widgets import prompts
 from crm_desktop.ui.widgets.filter_bar import search_box
 from crm_desktop.ui.widgets.record_list_page import ListAction, RecordListPage
-from crm_desktop.ui.widgets.record_table_model import Column, PagedSource, ServerSort
+from crm_desktop.ui.widgets.record_table_model import (
+    Column,
+    PagedSource,
+    ServerSort,
+    service_pages,
+)
 
 KINDS = ("customers", "followups")  # what the list shows (follow-ups move the dates)
 PREVIEW_NAMES = 15  # customers named in the "run the pool rules?" question
@@ -185,19 +190,9 @@ class CustomersTab(QWidget):
     def _load(self, sort: ServerSort) -> PagedSource:
         db, actor, wanted = self.ctx.db, self.ctx.actor, self.current_filter()
         self._today = local_today(db.clock)
-
-        def fetch(offset: int, limit: int) -> list[CustomerRow]:
-            return customers.list_customers(
-                db,
-                actor,
-                wanted,
-                sort=sort.key,
-                descending=sort.descending,
-                limit=limit,
-                offset=offset,
-            )
-
-        return PagedSource(fetch, lambda: customers.count_customers(db, actor, wanted))
+        return service_pages(
+            customers.list_customers, customers.count_customers, db, actor, wanted, sort
+        )
 
     def _empty_text(self) -> str:
         if self.current_filter() != CustomerFilter():

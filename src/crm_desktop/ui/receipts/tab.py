@@ -35,7 +35,7 @@ from crm_desktop.ui.receipts.receipt_dialog import ReceiptDialog, open_receipt
 from crm_desktop.ui.receipts.statement_page import StatementPage
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage, prompts
 from crm_desktop.ui.widgets.filter_bar import DateRange, choice_combo, fill_choices, search_box
-from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort
+from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort, service_pages
 
 SEARCH_DELAY_MS = 300
 KINDS = ("receipts", "orders", "payment_plans")  # what the pages show
@@ -160,19 +160,9 @@ class ReceiptList(QWidget):
         return _("No receipts yet. Record the first with “Record receipt…” (Ctrl+N).")
 
     def _source(self, sort: ServerSort) -> PagedSource:
-        wanted = self.current_filter()
-        db, actor = self.ctx.db, self.ctx.actor
-        return PagedSource(
-            lambda offset, limit: receipts.list_receipts(
-                db,
-                actor,
-                wanted,
-                sort=sort.key,
-                descending=sort.descending,
-                limit=limit,
-                offset=offset,
-            ),
-            lambda: receipts.count_receipts(db, actor, wanted),
+        db, actor, wanted = self.ctx.db, self.ctx.actor, self.current_filter()
+        return service_pages(
+            receipts.list_receipts, receipts.count_receipts, db, actor, wanted, sort
         )
 
     # --- actions -----------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from crm_desktop.ui.widgets.filter_bar import (
     search_box,
     signals_blocked,
 )
-from crm_desktop.ui.widgets.record_table_model import PagedSource, Row, ServerSort
+from crm_desktop.ui.widgets.record_table_model import PagedSource, Row, ServerSort, service_pages
 
 
 def status_column(title: str, width: int | None = None) -> Column:
@@ -253,20 +253,9 @@ class DocumentListPage(QWidget):
         return self.fontMetrics().horizontalAdvance("0") * count + 16
 
     def _load(self, sort: ServerSort) -> PagedSource:
-        wanted = self.make_filter()
         list_rows, count_rows = self.queries()
-        db, actor = self.ctx.db, self.ctx.actor
-        return PagedSource(
-            lambda offset, limit: list_rows(
-                db,
-                actor,
-                wanted,
-                sort=sort.key,
-                descending=sort.descending,
-                limit=limit,
-                offset=offset,
-            ),
-            lambda: count_rows(db, actor, wanted),
+        return service_pages(
+            list_rows, count_rows, self.ctx.db, self.ctx.actor, self.make_filter(), sort
         )
 
     def _empty_text(self) -> str:

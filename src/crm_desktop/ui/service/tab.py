@@ -46,7 +46,7 @@ from crm_desktop.ui.widgets.filter_bar import (
     select,
     signals_blocked,
 )
-from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort
+from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort, service_pages
 
 SEARCH_DELAY_MS = 300
 KINDS = ("service", "customers")  # customer names show in the list
@@ -149,19 +149,14 @@ class ServiceTab(QWidget):
     def _source(self, sort: ServerSort) -> PagedSource:
         db, actor, wanted = self.ctx.db, self.ctx.actor, self.current_filter()
         self._late_before = db.clock.now() - OVERDUE_AFTER
-
-        def fetch(offset: int, limit: int) -> list[ServiceRow]:
-            return service_records.list_service_records(
-                db,
-                actor,
-                wanted,
-                sort=sort.key,
-                descending=sort.descending,
-                limit=limit,
-                offset=offset,
-            )
-
-        return PagedSource(fetch, lambda: service_records.count_service_records(db, actor, wanted))
+        return service_pages(
+            service_records.list_service_records,
+            service_records.count_service_records,
+            db,
+            actor,
+            wanted,
+            sort,
+        )
 
     def _empty_text(self) -> str:
         if self.current_filter() != ServiceFilter():

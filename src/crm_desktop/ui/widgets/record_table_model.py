@@ -272,6 +272,30 @@ class PagedSource:
         self.rows.extend(rows)
 
 
+def service_pages(
+    list_rows: Callable[..., Sequence[Row]],
+    count_rows: Callable[..., int],
+    db: Any,
+    actor: Any,
+    wanted: Any,
+    sort: ServerSort,
+) -> PagedSource:
+    """Pages of a sorted list service: `list_rows(db, actor, wanted, sort=, descending=, limit=,
+    offset=)` and `count_rows(db, actor, wanted)`, the shape every such service has."""
+    return PagedSource(
+        lambda offset, limit: list_rows(
+            db,
+            actor,
+            wanted,
+            sort=sort.key,
+            descending=sort.descending,
+            limit=limit,
+            offset=offset,
+        ),
+        lambda: count_rows(db, actor, wanted),
+    )
+
+
 def _muted_brush() -> QBrush:
     app = QApplication.instance()
     if isinstance(app, QApplication):
