@@ -29,6 +29,7 @@ from crm_desktop.core.services import pool, receipts
 from crm_desktop.core.services.receipts import ReceiptFilter, ReceiptRow
 from crm_desktop.ui.choices import base_data_choices
 from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.documents.warm_up import warm_up_printing
 from crm_desktop.ui.receipts.aging_page import AgingPage
 from crm_desktop.ui.receipts.receipt_dialog import KINDS as SAVED_KINDS
 from crm_desktop.ui.receipts.receipt_dialog import ReceiptDialog, open_receipt
@@ -244,6 +245,7 @@ class ReceiptsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.pages)
+        warm_up_printing(self)
 
     @property
     def page(self) -> RecordListPage:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.i18n import N_, _
 from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.documents.warm_up import warm_up_printing
 from crm_desktop.ui.main_window import LazyTab
 from crm_desktop.ui.placeholder_tab import PlaceholderTab
 
@@ -73,6 +74,7 @@ class SalesTab(QTabWidget):
                 holder.setObjectName(f"sales_{spec.key}")
                 self.holders[spec.key] = holder
                 self.addTab(holder, _(spec.title))
+        warm_up_printing(self)
 
     def _builder(self, spec: PageSpec) -> Callable[[], QWidget]:
         def build() -> QWidget:
