@@ -137,9 +137,9 @@ class TodayTab(QWidget):
             "today_overdue",
             _("Overdue instalments"),
             [
-                Column("customer_name", _("Customer")),
-                Column("document_number", _("Document"), width=130),
-                Column("due_on", _("Due on"), "date", emphasis=lambda _row: True),
+                Column("customer_name", _("Customer"), width=240),
+                Column("document_number", _("Document"), width=140),
+                Column("due_on", _("Due on"), "date", emphasis=lambda _row: True, width=100),
                 Column(
                     "overdue_days",
                     _("Status"),
@@ -158,10 +158,10 @@ class TodayTab(QWidget):
             "today_expiring",
             _("Contracts ending soon"),
             [
-                Column("customer_name", _("Customer")),
-                Column("number", _("Contract"), width=130),
-                Column("title", _("Title"), formatter=shorten),
-                Column("end_on", _("Ends on"), "date", emphasis=ends_within_a_week),
+                Column("customer_name", _("Customer"), width=240),
+                Column("number", _("Contract"), width=140),
+                Column("title", _("Contract title"), formatter=shorten, width=200),
+                Column("end_on", _("Ends on"), "date", emphasis=ends_within_a_week, width=100),
                 Column(
                     "days_left",
                     _("Status"),
