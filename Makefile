@@ -38,7 +38,7 @@ catalogs: $(STAMP) $(MO_FILES)
 
 # Developers: refresh the message catalogs after adding strings.
 extract-messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F resources/locale/babel.cfg -k N_ -o resources/locale/crm_desktop.pot src
+	$(VENV)/bin/pybabel extract -F resources/locale/babel.cfg -k N_ -k NC_:1c,2 -o resources/locale/crm_desktop.pot src
 	$(VENV)/bin/pybabel update -i resources/locale/crm_desktop.pot -d resources/locale -D crm_desktop
 
 # System libraries Qt (offscreen/xcb), pdftotext and the CJK font need; installed when root.

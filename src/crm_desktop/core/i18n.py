@@ -51,7 +51,16 @@ def current_language() -> str:
     return _language
 
 
+class _InContext(str):
+    """A message marked with `NC_`: the same English text, told apart by its context."""
+
+    context: str
+
+
 def _(message: str) -> str:
+    context = getattr(message, "context", None)
+    if context is not None:
+        return _translation.pgettext(context, message)
     return _translation.gettext(message)
 
 
@@ -62,6 +71,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark a string whose English is shared by another meaning ("Open" the status vs "Open"
+    the command); `_()` later translates it within `context` (gettext's msgctxt)."""
+    marked = _InContext(message)
+    marked.context = context
+    return marked
 
 
 def translated(stored: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import NotFound, ValidationError
-from crm_desktop.core.i18n import N_, _, translated
+from crm_desktop.core.i18n import N_, NC_, _, translated
 from crm_desktop.core.models import (
     BaseDataItem,
     BaseDataKind,
@@ -46,7 +46,7 @@ FIELDS = (
 DETAIL_FIELDS = (*FIELDS, "status", "lost_reason")
 
 OPPORTUNITY_STATUS_LABELS: dict[str, str] = {
-    OpportunityStatus.OPEN: N_("Open"),
+    OpportunityStatus.OPEN: NC_("opportunity status", "Open"),
     OpportunityStatus.WON: N_("Won"),
     OpportunityStatus.LOST: N_("Lost"),
 }

@@ -19,7 +19,7 @@ from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import local_day_bounds
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import ValidationError
-from crm_desktop.core.i18n import N_, _, translated
+from crm_desktop.core.i18n import N_, NC_, _, translated
 from crm_desktop.core.models import (
     BaseDataItem,
     BaseDataKind,
@@ -44,7 +44,7 @@ from crm_desktop.core.services.sales_common import (
 )
 
 SERVICE_STATUS_LABELS: dict[str, str] = {
-    ServiceStatus.OPEN: N_("Open"),
+    ServiceStatus.OPEN: NC_("service status", "Open"),
     ServiceStatus.IN_PROGRESS: N_("In progress"),
     ServiceStatus.RESOLVED: N_("Resolved"),
     ServiceStatus.CLOSED: N_("Closed"),

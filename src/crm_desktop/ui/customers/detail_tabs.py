@@ -17,27 +17,10 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from crm_desktop.core.changes import Changes
-from crm_desktop.core.i18n import N_, _
+from crm_desktop.core.i18n import _
 from crm_desktop.core.money import format_money
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
-
-DOCUMENT_STATUS_LABELS = {
-    "draft": N_("Draft"),
-    "sent": N_("Sent"),
-    "accepted": N_("Accepted"),
-    "rejected": N_("Rejected"),
-    "confirmed": N_("Confirmed"),
-    "delivered": N_("Delivered"),
-    "closed": N_("Closed"),
-    "cancelled": N_("Cancelled"),
-}
-SERVICE_STATUS_LABELS = {
-    "open": N_("Pending"),
-    "in_progress": N_("In progress"),
-    "resolved": N_("Resolved"),
-    "closed": N_("Closed"),
-}
 
 
 @dataclass
@@ -156,14 +139,16 @@ class CustomerTabs(QTabWidget):
 
 
 def orders_list(page: CustomerPage) -> RecordListPage:
-    from crm_desktop.core.services import customer_records
+    from crm_desktop.core.services import customer_records, sales_common
 
     orders = inner_list(
         "orders",
         [
             Column("number", _("Number"), width=130),
             Column("order_date", _("Date"), "date", width=95),
-            Column("status", _("Status"), formatter=translated(DOCUMENT_STATUS_LABELS), width=90),
+            Column(
+                "status", _("Status"), formatter=translated(sales_common.STATUS_LABELS), width=90
+            ),
             Column("total", _("Total"), "money", width=110),
             Column("received", _("Received"), "money", width=110),
             Column("outstanding", _("Outstanding"), "money"),
@@ -208,13 +193,18 @@ def receipts_list(page: CustomerPage) -> RecordListPage:
 
 
 def service_list(page: CustomerPage) -> RecordListPage:
-    from crm_desktop.core.services import customer_records
+    from crm_desktop.core.services import customer_records, service_records
 
     return inner_list(
         "service",
         [
             Column("subject", _("Subject"), width=220),
-            Column("status", _("Status"), formatter=translated(SERVICE_STATUS_LABELS), width=90),
+            Column(
+                "status",
+                _("Status"),
+                formatter=translated(service_records.SERVICE_STATUS_LABELS),
+                width=90,
+            ),
             Column("accepted_at", _("Accepted at"), "datetime", width=130),
             Column("handler_name", _("Handled by"), width=100),
             Column("result", _("Result")),
