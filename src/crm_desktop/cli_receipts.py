@@ -205,7 +205,13 @@ def register_receipts(commands: Any) -> None:
     listing.add_argument("--customer", metavar="NAME_OR_ID")
     listing.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD")
     listing.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD")
-    listing.add_argument("--archived", action="store_true", help=_("void receipts instead"))
+    listing.add_argument(
+        "--voided",
+        "--archived",
+        dest="archived",
+        action="store_true",
+        help=_("list the voided receipts instead"),
+    )
     list_options(listing)
     listing.set_defaults(func=cmd_receipts_list)
 

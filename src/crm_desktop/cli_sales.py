@@ -277,7 +277,7 @@ def register(commands: Any) -> None:
         "--line",
         action="append",
         required=True,
-        metavar="CODE|NAME,QTY,PRICE[,DISCOUNT%]",
+        metavar="CODE|NAME,QTY[,PRICE[,DISCOUNT%]]",
         help=_("a catalogue code or name (its price if PRICE is left out) or free text; repeat"),
     )
     add.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help=_("order date (today)"))

@@ -17,7 +17,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from crm_desktop.core.changes import Changes
-from crm_desktop.core.i18n import _
+from crm_desktop.core.i18n import NC_, _
 from crm_desktop.core.money import format_money
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
@@ -206,7 +206,7 @@ def service_list(page: CustomerPage) -> RecordListPage:
                 width=90,
             ),
             Column("accepted_at", _("Accepted at"), "datetime", width=130),
-            Column("handler_name", _("Handled by"), width=100),
+            Column("handler_name", _(NC_("service", "Handled by")), width=100),
             Column("result", _("Result")),
         ],
         lambda: customer_records.customer_service_records(

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLineEdit, QPlainTextEdi
 
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.errors import ValidationError
-from crm_desktop.core.i18n import _
+from crm_desktop.core.i18n import NC_, _
 from crm_desktop.core.models import BaseDataKind, ServiceStatus
 from crm_desktop.core.services import pool, service_records
 from crm_desktop.ui.choices import base_data_field
@@ -58,7 +58,7 @@ def _fields(ctx: AppContext) -> list[Field]:
         base_data_field(ctx, "category_id", _("Category"), BaseDataKind.SERVICE_CATEGORY),
         Field(
             "handler_id",
-            _("Handler"),
+            _(NC_("service", "Handler")),
             "choice",
             choices=lambda: handler_choices(ctx),
             allow_empty=False,

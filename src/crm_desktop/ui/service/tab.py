@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.core.changes import Changes
-from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.core.i18n import NC_, _, ngettext
 from crm_desktop.core.models import BaseDataKind, ServiceStatus
 from crm_desktop.core.services import service_records
 from crm_desktop.core.services.service_records import DONE, ServiceFilter, ServiceRow
@@ -119,7 +119,7 @@ class ServiceTab(QWidget):
             column("customer_name", _("Customer"), 26, sort_key="customer"),
             column("subject", _("Subject"), 30, sort_key="subject"),
             column("category_name", _("Category"), 12, sort_key="category"),
-            column("handler_name", _("Handler"), 10, sort_key="handler"),
+            column("handler_name", _(NC_("service", "Handler")), 10, sort_key="handler"),
             column(
                 "priority",
                 _("Priority"),
@@ -190,7 +190,9 @@ class ServiceTab(QWidget):
             _("All categories"),
             base_data_choices(ctx, BaseDataKind.SERVICE_CATEGORY)(),
         )
-        self.handler = choice_combo("filter_handler", _("All handlers"), handler_choices(ctx))
+        self.handler = choice_combo(
+            "filter_handler", _(NC_("service", "All handlers")), handler_choices(ctx)
+        )
         self.handler.setVisible(self.handler.count() > 2)  # not for someone who sees only own
         self.dates = DateRange(
             _("Only requests accepted on or after this day"),
