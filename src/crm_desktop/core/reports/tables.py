@@ -24,7 +24,8 @@ from crm_desktop.core.errors import NotFound, ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import DocumentStatus
 
-ColumnKind = Literal["text", "int", "money", "date", "percent", "days", "month"]
+# "number": a Decimal that is not money (an average, e.g. hours to resolve), shown as it is.
+ColumnKind = Literal["text", "int", "money", "date", "percent", "days", "month", "number"]
 ChartKind = Literal["bar", "barh", "line", "stacked", "heat", "funnel", "pie", "none"]
 FilterName = Literal[
     "date_range", "region", "salesperson", "product", "top_n", "granularity", "idle_days"
