@@ -86,7 +86,7 @@ def labels(session: Session, **wanted: Iterable[int | None]) -> dict[str, dict[A
     found: dict[str, dict[Any, Label]] = {kind: {None: none_label()} for kind in wanted}
     if parts:
         query = parts[0] if len(parts) == 1 else union_all(*parts)
-        for kind, key, code, name, order in session.execute(query):
+        for kind, key, code, name, order in session.connection().execute(query):
             text = translated(name) if kind == "base" else name
             found[kind][key] = Label(code or "", text, (0, order, code or "", key))
     return found

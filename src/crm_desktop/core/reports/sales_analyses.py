@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.core.actor import Actor
@@ -64,7 +64,8 @@ PERIODS: tuple[FilterName, ...] = (*ALL_FILTERS, "granularity")
 TOP_CUSTOMERS: tuple[FilterName, ...] = (*ALL_FILTERS, "top_n")
 TOP_PRODUCTS: tuple[FilterName, ...] = ("date_range", "region", "salesperson", "top_n")
 
-AMOUNT = func.sum(OrderLine.amount)  # Money: integer cents in SQL, Decimal in Python
+# Integer cents summed in SQL, made Decimal once per aggregated row (`money`).
+CENTS = func.sum(OrderLine.amount, type_=BigInteger)
 QUANTITY = func.sum(OrderLine.quantity)  # Quantity: thousandths in SQL
 ORDERS = func.count(SalesOrder.id.distinct())
 
@@ -121,8 +122,14 @@ def _drill(
     return Drill(kind, found)
 
 
-def _amount(value: Decimal | None) -> Decimal:
-    return ZERO if value is None else value
+def money(cents: int | None) -> Decimal:
+    """Integer cents as a Decimal amount (1234 -> 12.34); None (no rows) is 0.00."""
+    return ZERO if cents is None else Decimal(cents).scaleb(-2)
+
+
+def fetch(session: Session, query: Select[Any]) -> list[Any]:
+    """The rows of an aggregate as plain tuples, through Core (no ORM row handling)."""
+    return session.connection().execute(query).all()
 
 
 def _share(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -194,9 +201,9 @@ def salesperson_sales(db: Database, actor: Actor, params: ReportParams) -> Repor
     with db.read() as session:
         keys = (Customer.region_id, SalesOrder.salesperson_id)
         query = sales_query(
-            session, actor, params, BY_SALESPERSON, (*keys, AMOUNT), by_region=True
+            session, actor, params, BY_SALESPERSON, (*keys, CENTS), by_region=True
         ).group_by(*keys)
-        found = session.execute(query).all()
+        found = [(region, person, money(cents)) for region, person, cents in fetch(session, query)]
         names = labels(session, base=[r[0] for r in found], operator=[r[1] for r in found])
     regions, people = names["base"], names["operator"]
     found.sort(key=lambda r: (regions[r[0]].order, -r[2], _id_key(r[1])))
@@ -222,9 +229,9 @@ def salesperson_ranking(db: Database, actor: Actor, params: ReportParams) -> Rep
     """Salespeople by sales amount, largest first, with their number of orders."""
     with db.read() as session:
         query = sales_query(
-            session, actor, params, RANKING, (SalesOrder.salesperson_id, ORDERS, AMOUNT)
+            session, actor, params, RANKING, (SalesOrder.salesperson_id, ORDERS, CENTS)
         ).group_by(SalesOrder.salesperson_id)
-        found = _by_amount(session.execute(query).all(), 0)
+        found = _by_amount([(p, n, money(c)) for p, n, c in fetch(session, query)], 0)
         people = labels(session, operator=[r[0] for r in found])["operator"]
     ranks = _ranks([r[-1] for r in found])
     rows, drills = [], []
@@ -250,9 +257,9 @@ def region_sales(db: Database, actor: Actor, params: ReportParams) -> ReportTabl
     """Per customer region: sales amount, orders and share of the whole."""
     with db.read() as session:
         query = sales_query(
-            session, actor, params, BY_REGION, (Customer.region_id, ORDERS, AMOUNT), by_region=True
+            session, actor, params, BY_REGION, (Customer.region_id, ORDERS, CENTS), by_region=True
         ).group_by(Customer.region_id)
-        found = session.execute(query).all()
+        found = [(region, n, money(cents)) for region, n, cents in fetch(session, query)]
         regions = labels(session, base=[r[0] for r in found])["base"]
     found.sort(key=lambda r: (-r[-1], regions[r[0]].order))
     whole = sum((r[-1] for r in found), ZERO)
@@ -282,10 +289,10 @@ def salesperson_product_sales(db: Database, actor: Actor, params: ReportParams) 
     """Per salesperson and product: quantity and amount, largest amount first."""
     with db.read() as session:
         keys = (SalesOrder.salesperson_id, OrderLine.product_id)
-        query = sales_query(
-            session, actor, params, ALL_FILTERS, (*keys, QUANTITY, AMOUNT)
-        ).group_by(*keys)
-        found = _by_amount(session.execute(query).all(), 0, 1)
+        query = sales_query(session, actor, params, ALL_FILTERS, (*keys, QUANTITY, CENTS)).group_by(
+            *keys
+        )
+        found = _by_amount([(*row[:3], money(row[3])) for row in fetch(session, query)], 0, 1)
         names = labels(session, operator=[r[0] for r in found], product=[r[1] for r in found])
     people, products = names["operator"], names["product"]
     rows, drills = [], []
@@ -312,22 +319,24 @@ def region_product_sales(db: Database, actor: Actor, params: ReportParams) -> Re
     with db.read() as session:
         keys = (OrderLine.product_id, Customer.region_id)
         query = sales_query(
-            session, actor, params, ALL_FILTERS, (*keys, AMOUNT), by_region=True
+            session, actor, params, ALL_FILTERS, (*keys, CENTS), by_region=True
         ).group_by(*keys)
-        cells = {(product, region): amount for product, region, amount in session.execute(query)}
+        cells = {(product, region): cents for product, region, cents in fetch(session, query)}
         names = labels(session, product=[p for p, _r in cells], base=[r for _p, r in cells])
     products, regions = names["product"], names["base"]
-    by_product: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    for (product, _region), amount in cells.items():
-        by_product[product] += amount
-    columns = sorted({region for _p, region in cells}, key=lambda key: regions[key].order)
+    by_product: dict[int | None, int] = defaultdict(int)  # cents, added up as integers
+    by_region: dict[int | None, int] = defaultdict(int)
+    for (product, region), cents in cells.items():
+        by_product[product] += cents
+        by_region[region] += cents
+    columns = sorted(by_region, key=lambda key: regions[key].order)
     keys_shown = [f"region_{'none' if r is None else r}" for r in columns]
     rows, drills = [], []
     for product, total in _by_amount(by_product.items(), 0):
-        amounts = [cells.get((product, region), ZERO) for region in columns]
-        rows.append((*_pair(products[product]), *amounts, total))
+        amounts = [money(cells.get((product, region), 0)) for region in columns]
+        rows.append((*_pair(products[product]), *amounts, money(total)))
         drills.append(_drill(params, ALL_FILTERS, True, product_id=product))
-    totals = [sum((cells.get((p, r), ZERO) for p in by_product), ZERO) for r in columns]
+    totals = [money(by_region[region]) for region in columns]
     return _table(
         "region-product-sales",
         [
@@ -403,13 +412,13 @@ def sales_by_period(db: Database, actor: Actor, params: ReportParams) -> ReportT
         current = case((SalesOrder.order_date >= first, OrderLine.amount)) if first else None
         before = case((SalesOrder.order_date <= last_before, OrderLine.amount)) if last else None
         sums = (
-            func.sum(current) if current is not None else AMOUNT,
-            func.sum(before) if before is not None else AMOUNT,
+            CENTS if current is None else func.sum(current, type_=BigInteger),
+            CENTS if before is None else func.sum(before, type_=BigInteger),
         )
         query = sales_query(
             session, actor, params, PERIODS, (key, *sums), dates=(first_before, last)
         ).group_by(key)
-        found = {row[0]: (_amount(row[1]), _amount(row[2])) for row in session.execute(query)}
+        found = {key: (money(now), money(then)) for key, now, then in fetch(session, query)}
     if not found:
         return _table("sales-by-period", _period_columns(granularity), [], _PERIOD_CHART, [], None)
     shown = period_keys(
@@ -465,13 +474,13 @@ def top_customers(db: Database, actor: Actor, params: ReportParams) -> ReportTab
     with db.read() as session:
         query = (
             sales_query(
-                session, actor, params, TOP_CUSTOMERS, (SalesOrder.customer_id, ORDERS, AMOUNT)
+                session, actor, params, TOP_CUSTOMERS, (SalesOrder.customer_id, ORDERS, CENTS)
             )
             .group_by(SalesOrder.customer_id)
-            .order_by(AMOUNT.desc(), SalesOrder.customer_id)
+            .order_by(CENTS.desc(), SalesOrder.customer_id)
             .limit(params.top_n)
         )
-        found = session.execute(query).all()
+        found = [(customer, n, money(cents)) for customer, n, cents in fetch(session, query)]
         customers = labels(session, customer=[r[0] for r in found])["customer"]
     ranks = _ranks([r[-1] for r in found])
     rows, drills = [], []
@@ -503,13 +512,13 @@ def top_products(db: Database, actor: Actor, params: ReportParams) -> ReportTabl
                 actor,
                 params,
                 TOP_PRODUCTS,
-                (OrderLine.product_id, QUANTITY, AMOUNT),
+                (OrderLine.product_id, QUANTITY, CENTS),
             )
             .group_by(OrderLine.product_id)
-            .order_by(AMOUNT.desc(), OrderLine.product_id.is_(None), OrderLine.product_id)
+            .order_by(CENTS.desc(), OrderLine.product_id.is_(None), OrderLine.product_id)
             .limit(params.top_n)
         )
-        found = session.execute(query).all()
+        found = [(product, qty, money(cents)) for product, qty, cents in fetch(session, query)]
         products = labels(session, product=[r[0] for r in found])["product"]
     ranks = _ranks([r[-1] for r in found])
     rows, drills = [], []
