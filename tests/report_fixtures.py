@@ -329,3 +329,48 @@ def raw_customers(path: Path, operator_id: int | None = None) -> list[dict[str, 
 def in_range(day: date, first: date | None, last: date | None) -> bool:
     """Inclusive calendar dates."""
     return (first is None or first <= day) and (last is None or day <= last)
+
+
+def line_matches(line: dict[str, Any], filters: dict[str, Any]) -> bool:
+    """Whether a raw sales line (from `raw_sales_lines`) is selected by a drill's filters: an
+    absent key does not limit, None means empty, dates are inclusive order dates."""
+    columns = {
+        "region_id": "region_id",
+        "type_id": "type_id",
+        "salesperson_id": "salesperson_id",
+        "product_id": "product_id",
+        "customer_id": "customer_id",
+    }
+    for key, value in filters.items():
+        if key == "date_from":
+            ok = line["order_date"] >= value
+        elif key == "date_to":
+            ok = line["order_date"] <= value
+        else:
+            ok = line[columns[key]] == value
+        if not ok:
+            return False
+    return True
+
+
+def local_created(row: dict[str, Any]) -> date:
+    """The local calendar date a raw customer row was created on (stored as naive UTC text)."""
+    stored = datetime.fromisoformat(str(row["created_at"]))
+    return stored.replace(tzinfo=UTC).astimezone().date()
+
+
+def customer_matches(row: dict[str, Any], filters: dict[str, Any]) -> bool:
+    """Whether a raw customer (from `raw_customers`) is selected by a customers drill's filters
+    (salesperson_id is the owner; dates are local creation days)."""
+    for key, value in filters.items():
+        if key == "date_from":
+            ok = local_created(row) >= value
+        elif key == "date_to":
+            ok = local_created(row) <= value
+        elif key == "salesperson_id":
+            ok = row["owner_id"] == value
+        else:
+            ok = row[key] == value
+        if not ok:
+            return False
+    return True
