@@ -13,8 +13,15 @@ import pytest
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.errors import PermissionDenied
-from crm_desktop.core.reports.drill import drill_rows
-from crm_desktop.core.reports.tables import Drill, ReportTable, money_total
+from crm_desktop.core.reports.drill import cell_drill, drill_rows
+from crm_desktop.core.reports.tables import (
+    Drill,
+    ReportParams,
+    ReportTable,
+    analyses,
+    money_total,
+    run,
+)
 from crm_desktop.core.services import followups, opportunities, service_records
 from tests.conftest import MakeOperator
 from tests.report_fixtures import Ledger, in_range, ledger, raw, raw_sales_lines, sees
@@ -268,3 +275,72 @@ def test_people_helper_agrees_with_the_drill_for_a_manager(ledger: Ledger) -> No
     ]
     assert cents(amounts(table)) == sum(row["amount"] for row in expected)
     assert "孙七" not in {row[table.column("salesperson")] for row in table.rows}
+
+
+# --- against the analyses themselves -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["boss", "li"])
+def test_every_salesperson_sales_row_drills_to_orders_adding_up_to_it(
+    ledger: Ledger, who: str
+) -> None:
+    actor = ledger.actor(who)
+    params = ReportParams(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
+    table = run(ledger.db, actor, "salesperson-sales", params)
+    assert table.rows
+    for row, drill in zip(table.rows, table.drills, strict=True):
+        assert drill is not None
+        assert amounts(drill_rows(ledger.db, actor, drill)) == row[table.column("amount")]
+
+
+def test_every_region_product_cell_drills_to_lines_adding_up_to_it(ledger: Ledger) -> None:
+    boss = ledger.actor("boss")
+    table = run(ledger.db, boss, "region-product-sales", ReportParams())
+    regions = [c.key for c in table.columns if c.key.startswith("region_")]
+    assert "region_none" in regions  # the pool customer and zhou's customer have no region
+    checked = 0
+    for index, row in enumerate(table.rows):
+        for key in regions:
+            drill = cell_drill(table, index, key)
+            assert drill is not None and drill.kind == "order_lines"
+            listed = drill_rows(ledger.db, boss, drill)
+            assert amounts(listed) == row[table.column(key)], (row, key)
+            checked += bool(listed.rows)
+        whole = table.drills[index]
+        assert whole is not None
+        assert amounts(drill_rows(ledger.db, boss, whole)) == row[table.column("total")]
+    assert checked >= 5
+
+
+def test_a_cell_drill_of_a_plain_column_is_the_rows_drill(ledger: Ledger) -> None:
+    table = run(ledger.db, ledger.actor("boss"), "region-product-sales", ReportParams())
+    assert cell_drill(table, 0, "total") == table.drills[0]
+    assert cell_drill(table, 0, "product") == table.drills[0]
+
+
+def test_every_aging_bucket_and_receivable_drills_to_what_it_owes(ledger: Ledger) -> None:
+    boss = ledger.actor("boss")
+    c1 = ledger.customers["c1"]
+    make_receipt(ledger.db, boss, c1, "500.00", (ledger.orders["o1"], "500.00"))
+    for name, column in (
+        ("aging-buckets", "amount"),
+        ("receivables-by-customer", "outstanding"),
+        ("receivables-by-salesperson", "outstanding"),
+    ):
+        table = run(ledger.db, boss, name, ReportParams())
+        assert table.rows, name
+        for row, drill in zip(table.rows, table.drills, strict=True):
+            assert drill is not None
+            assert amounts(drill_rows(ledger.db, boss, drill)) == row[table.column(column)], (
+                name,
+                row,
+            )
+
+
+def test_every_analysis_builds_drills_that_drill_rows_understands(ledger: Ledger) -> None:
+    boss = ledger.actor("boss")
+    for analysis in analyses():
+        table = run(ledger.db, boss, analysis.name, ReportParams(date_from=date(2025, 1, 1)))
+        for drill in table.drills:
+            if drill is not None:
+                drill_rows(ledger.db, boss, drill, limit=5)  # raises on a filter it ignores

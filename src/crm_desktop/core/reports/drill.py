@@ -20,6 +20,8 @@ Filter conventions (every analysis builds its drills this way):
   unless `status` says otherwise; an order's amount is the sum of its lines (before tax), only of
   the lines of `product_id` when that is given; `outstanding: True` lists the orders that still
   owe (not archived, not cancelled) with what they owe as the amount;
+  with `aging_bucket` (0 not due, 1: 1-30, 2: 31-60, 3: 61-90, 4: over 90 days past due) as
+  well, the amount is the part of what each order owes that falls in that bucket today;
 - archived customers, follow-ups and (void) receipts never count.
 
 An unknown filter is a programming error (ValueError): a drill that silently ignored a filter
@@ -28,6 +30,7 @@ would list more than its figure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -168,6 +171,9 @@ class _Listing:
     title: str  # marked with N_
     columns: list[_Col]
     query: Select[Any]  # selects the columns' expressions, filtered and ordered
+    # Rows the query cannot give alone (an aging bucket's share of each order): every raw row
+    # goes through this first, and the cap and totals are applied afterwards.
+    finish: Callable[[list[Any]], list[tuple[Any, ...]]] | None = None
 
 
 def _base(model: Any, columns: list[_Col]) -> Select[Any]:
@@ -191,10 +197,16 @@ def _orders(session: Session, operator: Operator, f: _Filters, today: date) -> _
         _Col("status", N_("Status"), "text", SalesOrder.status, status_label),
     ]
     where = _order_where(session, operator, f)
+    bucket = f.flag("aging_bucket")
     if f.flag("outstanding"):
         if f.has("product_id"):
             raise ValueError("an outstanding-orders drill cannot be limited to a product")
-        return _outstanding(columns, where, person)
+        listing = _outstanding(columns, where, person)
+        if bucket is not None:
+            _in_bucket(listing, session, operator, today, int(bucket))
+        return listing
+    if bucket is not None:
+        raise ValueError("aging_bucket needs outstanding=True")
     lines = f.equal(OrderLine.product_id, "product_id")
     columns.append(_Col("amount", N_("Amount"), "money", func.sum(OrderLine.amount)))
     query = (
@@ -239,6 +251,23 @@ def _outstanding(columns: list[_Col], where: list[Any], person: Any) -> _Listing
         .order_by(SalesOrder.order_date, SalesOrder.number)
     )
     return _Listing(N_("Orders with amounts outstanding"), columns, query)
+
+
+def _in_bucket(
+    listing: _Listing, session: Session, operator: Operator, today: date, bucket: int
+) -> None:
+    """Each owing order with its share in one aging bucket (the aging analysis's own split of
+    what an order owes by due date), leaving out orders with nothing in it."""
+    from crm_desktop.core.reports.pipeline_analyses import owing_orders
+
+    shares = {
+        order.order_id: order.in_bucket(today, bucket)
+        for order in owing_orders(session, operator, today)
+    }
+    listing.query = listing.query.add_columns(SalesOrder.id)
+    listing.finish = lambda rows: [
+        (*row[:-2], shares[row[-1]]) for row in rows if shares.get(row[-1])
+    ]
 
 
 def _order_lines(session: Session, operator: Operator, f: _Filters, today: date) -> _Listing:
@@ -428,6 +457,22 @@ DRILL_KINDS = tuple(_KINDS)
 
 # --- the listing ---------------------------------------------------------------------------------
 
+# A cross table's value columns are keyed "<dimension>_<id>" or "<dimension>_none" (type_12,
+# region_none): one crossed category each.
+_CROSS_KEY = re.compile(r"^(region|type|source|industry|product|salesperson)_(\d+|none)$")
+
+
+def cell_drill(table: ReportTable, row: int, column_key: str) -> Drill | None:
+    """The drill of one cell: the row's drill, narrowed to the column's category when the
+    column is a crossed one (region × product: that product in that region)."""
+    drill = table.drills[row] if row < len(table.drills) else None
+    found = _CROSS_KEY.match(column_key)
+    if drill is None or found is None:
+        return drill
+    dimension, key = found.groups()
+    value = None if key == "none" else int(key)
+    return Drill(drill.kind, {**drill.filters, f"{dimension}_id": value})
+
 
 def drill_rows(db: Database, actor: Actor, drill: Drill, limit: int = DEFAULT_LIMIT) -> ReportTable:
     """The records behind one figure, at most `limit` of them (the note says when there are
@@ -439,12 +484,21 @@ def drill_rows(db: Database, actor: Actor, drill: Drill, limit: int = DEFAULT_LI
         filters = _Filters(drill.kind, drill.filters)
         listing = _KINDS[drill.kind](session, operator, filters, local_today(db.clock))
         filters.check()
-        fetched = session.execute(listing.query.limit(max(limit, 0) + 1)).all()
+        limit = max(limit, 0)
+        every = None
+        if listing.finish is None:
+            fetched = session.execute(listing.query.limit(limit + 1)).all()
+        else:
+            every = listing.finish(list(session.execute(listing.query)))
+            fetched = every[: limit + 1]
         capped = len(fetched) > limit
         rows = [_shown(listing.columns, row) for row in fetched[:limit]]
-        count, sums = (
-            _all_totals(session, listing) if capped else (len(rows), _sums(listing.columns, rows))
-        )
+        if not capped:
+            count, sums = len(rows), _sums(listing.columns, rows)
+        elif every is not None:
+            count, sums = len(every), _sums(listing.columns, every)
+        else:
+            count, sums = _all_totals(session, listing)
     columns = [ReportColumn(c.key, _(c.label), c.kind) for c in listing.columns]
     note = (
         _(
