@@ -11,18 +11,20 @@ Who is who (the `team` fixture's east team 华东组 plus a north team 华北组
   2025-03-31, 2026-01-31) and of a year (2024-12-31, 2025-12-31), confirmed / delivered / closed
   (one closed and archived: still a sale), plus a draft and a cancelled order that never count.
   zhao sold once to li's customer (li sees it through the customer), sun sold to the pool
-  customer. Two customers and two products tie on their totals.
+  customer. Two customers tie on their totals in 2026 (c4, c6: 1056.00 each).
 
-Usage: `from tests.report_fixtures import ledger` (a fixture; needs db, boss, team, make_operator,
-clock), or `build_ledger(...)`; then `raw_sales_lines(ledger.path)`, `visible_people(...)` etc.
-for the independent computation. Others may add builders at the end of this file.
+Usage: `from tests.report_fixtures import ledger` (a fixture: built once per session, copied into
+the test's `db` file; `boss`, `team`, `make_operator` work alongside it), or `build_ledger(...)`;
+then `raw_sales_lines(ledger.path)`, `visible_people(...)`, `line_matches(...)` etc. for the
+independent computation. Others may add builders at the end of this file.
 """
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -239,16 +241,69 @@ def build_ledger(
     return ledger
 
 
+# Built once per test session (the services take ~1 s for the whole ledger) and copied per test.
+_TEMPLATES: dict[Path, tuple[Path, Ledger]] = {}
+
+
+def _template(seeded: Path, folder: Path) -> tuple[Path, Ledger]:
+    """The ledger built on a copy of the seeded database exactly as the `team` fixture and
+    `build_ledger` would build it in a test, so the ids are the same."""
+    from crm_desktop.core.models import Role
+    from crm_desktop.core.services import operators
+    from tests.conftest import actor_of
+
+    path = folder / "ledger.db"
+    shutil.copyfile(seeded, path)
+    clock = FixedClock()
+    database = Database(f"sqlite:///{path}", clock=clock)
+    try:
+        boss = actor_of(database, "boss")
+
+        def make(code: str, role_code: str, *, team_id: int | None = None, name: str = "") -> Actor:
+            with database.read() as session:
+                role_id = session.query(Role.id).filter(Role.code == role_code).scalar()
+            values = {"code": code, "name": name or code, "role_id": role_id, "team_id": team_id}
+            operators.create_operator(database, boss, values, password=None)
+            return actor_of(database, code)
+
+        east = operators.save_team(database, boss, None, None, {"code": "E", "name": "华东组"})
+        team = {  # as tests/conftest.py's `team` fixture makes it
+            "manager": make("mgr", "sales_manager", team_id=east, name="马经理"),
+            "li": make("li", "salesperson", team_id=east, name="李四"),
+            "zhao": make("zhao", "salesperson", team_id=east, name="赵六"),
+        }
+        built = build_ledger(database, boss, team, make, clock)
+    finally:
+        database.dispose()
+    return path, built
+
+
 @pytest.fixture
 def ledger(
+    request: pytest.FixtureRequest,
     db: Database,
-    boss: Actor,
-    team: dict[str, Actor],
-    make_operator: Any,
-    clock: FixedClock,
+    templates: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Ledger:
-    """The statistics ledger (see the module docstring)."""
-    return build_ledger(db, boss, team, make_operator, clock)
+    """The statistics ledger (see the module docstring) in the test's own database file.
+
+    The copy holds the `team` fixture's team and people under the same ids, so `team`, `boss`
+    and `make_operator` keep working alongside it (a test asking for `team` gets it made first).
+    """
+    from tests.conftest import actor_of
+
+    team = request.getfixturevalue("team") if "team" in request.fixturenames else {}
+    seeded = templates["seeded"]
+    if seeded not in _TEMPLATES:
+        _TEMPLATES[seeded] = _template(seeded, tmp_path_factory.mktemp("ledger"))
+    path, built = _TEMPLATES[seeded]
+    assert db.path is not None
+    db.dispose()
+    shutil.copyfile(path, db.path)
+    actors = {key: actor_of(db, actor.code) for key, actor in built.actors.items()}
+    for key, actor in team.items():  # the same people under the same ids
+        assert actors["mgr" if key == "manager" else key].id == actor.id
+    return replace(built, db=db, path=db.path, actors=actors)
 
 
 # --- the raw side: plain sqlite3, no services, no ORM ---------------------------------------------
