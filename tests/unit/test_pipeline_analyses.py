@@ -9,10 +9,11 @@ follow-up at 16:30 UTC is on the next local day.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -27,17 +28,22 @@ from crm_desktop.core.db import Database
 from crm_desktop.core.errors import PermissionDenied
 from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.reports import tables
-from crm_desktop.core.reports.tables import ReportParams, ReportTable
+from crm_desktop.core.reports.drill import drill_rows
+from crm_desktop.core.reports.tables import ReportParams, ReportTable, money_total
 from crm_desktop.core.services import (
     demo,
     followups,
+    operators,
     opportunities,
     receipts,
     service_records,
 )
 from tests.conftest import MakeOperator, actor_of
+from tests.integration.test_postgresql import pg, pg_boss
 from tests.report_fixtures import Ledger, build_ledger, in_range, raw, visible_people
 from tests.sales_fixtures import make_confirmed_order, make_customer, make_receipt
+
+__all__ = ["pg", "pg_boss"]  # the server fixtures, imported for pytest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 2)  # 09:00 UTC = 17:00 in Shanghai
@@ -216,32 +222,70 @@ def _service(p: Pipeline, clock: FixedClock) -> None:
             service_records.set_service_status(db, boss, record, version, status)
 
 
+def _operators(db: Database, boss: Actor) -> tuple[dict[str, Actor], MakeOperator]:
+    """The conftest `team` (east team: mgr, li, zhao) and `make_operator`, for a database
+    built once per module (those fixtures are per test)."""
+
+    def make(code: str, role_code: str, *, team_id: int | None = None, name: str = "") -> Actor:
+        roles = raw(Path(str(db.engine.url.database)), "SELECT id FROM roles WHERE code = ?",
+                    (role_code,))  # fmt: skip
+        values = {"code": code, "name": name or code, "role_id": roles[0]["id"]}
+        operators.create_operator(db, boss, {**values, "team_id": team_id})
+        return actor_of(db, code)
+
+    east = operators.save_team(db, boss, None, None, {"code": "E", "name": "华东组"})
+    team = {
+        "manager": make("mgr", "sales_manager", team_id=east, name="马经理"),
+        "li": make("li", "salesperson", team_id=east, name="李四"),
+        "zhao": make("zhao", "salesperson", team_id=east, name="赵六"),
+    }
+    return team, make
+
+
+@pytest.fixture(scope="module")
+def pipeline_book(
+    tmp_path_factory: pytest.TempPathFactory, templates: dict[str, Path]
+) -> Iterator[Pipeline]:
+    """The ledger plus this module's data, built once (it takes seconds); tests get a copy."""
+    path = tmp_path_factory.mktemp("pipeline") / "crm.db"
+    shutil.copyfile(templates["seeded"], path)
+    clock = FixedClock()
+    db = Database(f"sqlite:///{path}", clock=clock)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "Asia/Shanghai")
+        time.tzset()
+        boss = actor_of(db, "boss")
+        team, make_operator = _operators(db, boss)
+        ledger = build_ledger(db, boss, team, make_operator, clock)
+        actors = {**ledger.actors, "svc": make_operator("svc", "service", name="钱九")}
+        p = Pipeline(
+            ledger,
+            db,
+            path,
+            actors,
+            _base_ids(db, BaseDataKind.OPPORTUNITY_STAGE),
+            _base_ids(db, BaseDataKind.SERVICE_CATEGORY),
+            0,
+        )
+        _receipts(p)
+        _opportunities(p, clock)
+        set_clock(clock, utc(2026, 3, 2, 9, 0))
+        _followups(p)
+        _service(p, clock)
+        db.dispose()
+    time.tzset()
+    yield p
+
+
 @pytest.fixture
-def pipeline(
-    db: Database,
-    boss: Actor,
-    team: dict[str, Actor],
-    make_operator: MakeOperator,
-    clock: FixedClock,
-) -> Pipeline:
-    ledger = build_ledger(db, boss, team, make_operator, clock)
-    actors = {**ledger.actors, "svc": make_operator("svc", "service", name="钱九")}
-    p = Pipeline(
-        ledger,
-        db,
-        ledger.path,
-        actors,
-        _base_ids(db, BaseDataKind.OPPORTUNITY_STAGE),
-        _base_ids(db, BaseDataKind.SERVICE_CATEGORY),
-        0,
-    )
-    _receipts(p)
-    _opportunities(p, clock)
-    set_clock(clock, utc(2026, 3, 2, 9, 0))
-    _followups(p)
-    _service(p, clock)
-    set_clock(clock, utc(2026, 3, 2, 9, 0))
-    return p
+def pipeline(pipeline_book: Pipeline, tmp_path: Path) -> Iterator[Pipeline]:
+    """A copy of the book, on a database whose clock says 2 Mar 2026, 17:00 in Shanghai."""
+    path = tmp_path / "crm.db"
+    shutil.copyfile(pipeline_book.path, path)
+    db = Database(f"sqlite:///{path}", clock=FixedClock(utc(2026, 3, 2, 9, 0)))
+    ledger = replace(pipeline_book.ledger, db=db, path=path)
+    yield replace(pipeline_book, ledger=ledger, db=db, path=path)
+    db.dispose()
 
 
 # --- the independent side: plain Python over raw rows -------------------------------------------
@@ -840,6 +884,45 @@ def test_service_by_status_lists_statuses_in_workflow_order(pipeline: Pipeline) 
     assert by_category.drills[-1].filters["category_id"] is None
 
 
+# Which cells of a row the records behind it must reproduce: (count column, money column).
+DRILL_FIGURES: dict[str, tuple[str | None, str | None]] = {
+    "opportunity-funnel": ("count", "amount"),
+    "receivables-by-customer": ("orders", "outstanding"),
+    "receivables-by-salesperson": ("orders", "outstanding"),
+    "aging-buckets": ("orders", "amount"),
+    "received-monthly": ("receipts", "amount"),
+    "followup-activity": ("total", None),
+    "service-by-status": ("count", None),
+    "service-by-category": ("count", None),
+    "service-by-handler": ("count", None),
+    "service-resolve-time": ("resolved", None),
+}
+
+
+def drilled_count(name: str, table: ReportTable, row: tuple[Any, ...]) -> int:
+    if name == "win-rate":
+        return int(row[table.column("won")] + row[table.column("lost")])
+    if name == "customers-without-followup":
+        return 1
+    return int(row[table.column(DRILL_FIGURES[name][0] or "")])
+
+
+def test_every_row_drills_down_to_exactly_the_records_behind_it(pipeline: Pipeline) -> None:
+    for who in ("boss", "mgr", "li"):
+        actor = pipeline.actors[who]
+        for params in [param_sets(pipeline)[i] for i in (0, 1, 3)]:  # all, January, a region
+            for name in PIPELINE_ANALYSES:
+                table = tables.run(pipeline.db, actor, name, params)
+                for row, drill in zip(table.rows, table.drills, strict=True):
+                    assert drill is not None
+                    listed = drill_rows(pipeline.db, actor, drill)
+                    assert len(listed.rows) == drilled_count(name, table, row), (name, row)
+                    money_column = DRILL_FIGURES.get(name, (None, None))[1]
+                    if money_column:
+                        figure = row[table.column(money_column)]
+                        assert money_total(listed.rows, listed.column("amount")) == figure
+
+
 def test_empty_results_have_no_rows(db: Database, boss: Actor) -> None:
     for name in PIPELINE_ANALYSES:
         table = tables.run(db, boss, name)
@@ -865,3 +948,42 @@ def test_every_analysis_matches_the_raw_rows_on_demo_data(db: Database, boss: Ac
             expected = EXPECTED[name](r, actor.id, ReportParams(), today)
             compare(table, name, expected)
         assert tables.run(db, boss, name).rows, f"{name} is empty on demo data"
+
+
+# --- PostgreSQL (team server mode) --------------------------------------------------------------
+
+
+@pytest.mark.pg
+def test_the_pipeline_analyses_give_the_same_figures_on_postgresql(
+    pg: Database, pg_boss: Actor, clock: FixedClock
+) -> None:
+    """Month keys, local days, grouped sums and durations on the server, not only on SQLite."""
+    db, boss = pg, pg_boss
+    customer = make_customer(db, boss, "服务器客户有限公司")
+    order = make_confirmed_order(db, boss, customer, "880.00", order_date=date(2025, 12, 31))
+    make_receipt(db, boss, customer, "80.00", (order, "80.00"), received_on=date(2025, 12, 31))
+    make_receipt(db, boss, customer, "20.00", received_on=date(2026, 1, 1))
+    followups.record_followup(
+        db,
+        boss,
+        {"customer_id": customer, "happened_at": utc(2026, 1, 4, 16, 30), "subject": "回访"},
+    )
+    opportunities.save_opportunity(
+        db, boss, None, None, {"customer_id": customer, "name": "扩产", "expected_amount": "5.00"}
+    )
+    record = service_records.save_service_record(
+        db, boss, None, None,
+        {"customer_id": customer, "subject": "维修", "accepted_at": utc(2026, 1, 4, 9, 0)},
+    )  # fmt: skip
+    version = service_records.get_service_record(db, boss, record)["version"]
+    service_records.set_service_status(db, boss, record, version, "resolved")  # 24 h later
+    got = {name: tables.run(db, boss, name) for name in PIPELINE_ANALYSES}
+    assert [row[:2] for row in got["received-monthly"].rows] == [("2025-12", 1), ("2026-01", 1)]
+    assert got["receivables-by-customer"].rows == [
+        ("服务器客户有限公司", 1, Decimal("800.00"), Decimal("800.00"))
+    ]
+    assert got["aging-buckets"].rows[1] == ("1–30 days", 1, Decimal("800.00"))
+    assert got["followup-activity"].rows[0][-2:] == (1, 1)  # 5 Jan local, today
+    assert got["opportunity-funnel"].rows[0][1:] == (1, Decimal("5.00"))
+    assert got["service-resolve-time"].rows[0][2:] == (1, Decimal("24.0"))
+    assert got["service-by-status"].rows == [("Resolved", 1)]
