@@ -54,6 +54,7 @@ from crm_desktop.core.money import ZERO
 from crm_desktop.core.reports.sql import period_key
 from crm_desktop.core.reports.tables import (
     Analysis,
+    ChartKind,
     ChartSpec,
     Drill,
     FilterName,
@@ -274,6 +275,9 @@ def win_rate(db: Database, actor: Actor, params: ReportParams) -> ReportTable:
 # --- receivables ---------------------------------------------------------------------------------
 
 RECEIVABLE_FILTERS = ("region_id", "salesperson_id")
+RECEIVABLES_BY_CUSTOMER = N_("Receivables by customer")
+RECEIVABLES_BY_SALESPERSON = N_("Receivables by salesperson")
+AGING_TITLE = N_("Aging of receivables")
 
 
 @dataclass(frozen=True)
@@ -394,7 +398,7 @@ def _receivables_by(
         groups[order.customer_id if by_customer else order.salesperson_id].append(order)
     key_name = "customer_id" if by_customer else "salesperson_id"
     base = {**_filters(params, *RECEIVABLE_FILTERS), "outstanding": True}
-    named = []
+    found_rows = []  # (sort key: largest first, then by name; row; drill)
     for key, orders in groups.items():
         first = orders[0]
         name = (
@@ -404,15 +408,14 @@ def _receivables_by(
         )
         owed = sum((o.owed for o in orders), ZERO)
         overdue = sum((_overdue(o, day) for o in orders), ZERO)
-        named.append(
-            ((*name, len(orders), owed, overdue), Drill("orders", {**base, key_name: key}))
-        )
-    named.sort(key=lambda pair: (-pair[0][-2], pair[0][-4]))
-    rows = [row for row, _drill in named]
-    drills: list[Drill | None] = [drill for _row, drill in named]
-    width = len(rows[0]) if rows else 0
+        row = (*name, len(orders), owed, overdue)
+        found_rows.append(((-owed, name[-1], key), row, Drill("orders", {**base, key_name: key})))
+    found_rows.sort(key=lambda item: item[0])
+    rows = [row for _key, row, _drill in found_rows]
+    drills: list[Drill | None] = [drill for _key, _row, drill in found_rows]
+    width = len(rows[0]) if rows else 3
     sums = (
-        sum(row[-3] for row in rows),
+        sum(row[width - 3] for row in rows),
         money_total(rows, width - 2),
         money_total(rows, width - 1),
     )
@@ -434,11 +437,6 @@ def _receivables_by(
         totals = ("", _("Total"), *sums)
     chart = ChartSpec("barh", category, ("outstanding",))
     return _table(title, columns, rows, chart, drills, totals, _(RECEIVABLES_NOTE))
-
-
-RECEIVABLES_BY_CUSTOMER = N_("Receivables by customer")
-RECEIVABLES_BY_SALESPERSON = N_("Receivables by salesperson")
-AGING_TITLE = N_("Aging of receivables")
 
 
 def receivables_by_customer(db: Database, actor: Actor, params: ReportParams) -> ReportTable:
@@ -721,11 +719,11 @@ def _count_table(
     first: ReportColumn,
     rows: list[tuple[Any, ...]],
     drills: list[Drill | None],
-    chart: str,
+    chart: ChartKind,
 ) -> ReportTable:
     columns = [first, ReportColumn("count", _("Records"), "int")]
     totals = (_("Total"), sum(r[1] for r in rows))
-    spec = ChartSpec(chart, first.key, ("count",))  # type: ignore[arg-type]
+    spec = ChartSpec(chart, first.key, ("count",))
     return _table(title, columns, rows, spec, drills, totals, _(SERVICE_NOTE))
 
 
@@ -754,7 +752,7 @@ def service_by_category(db: Database, actor: Actor, params: ReportParams) -> Rep
     base = _filters(params, *SERVICE_FILTERS)
     rows = [(_label(name), count) for _id, name, _order, count in found]
     drills: list[Drill | None] = [Drill("service", {**base, "category_id": r[0]}) for r in found]
-    chart = "pie" if len(rows) <= MAX_PIE_PARTS else "bar"
+    chart: ChartKind = "pie" if len(rows) <= MAX_PIE_PARTS else "bar"
     column = ReportColumn("category", _("Category"), "text")
     return _count_table(BY_CATEGORY_TITLE, column, rows, drills, chart)
 
