@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from crm_desktop.core.actor import Actor
+from crm_desktop.core.db import Database
 from crm_desktop.core.errors import PermissionDenied
 from crm_desktop.core.reports.drill import cell_drill, drill_rows
 from crm_desktop.core.reports.tables import (
@@ -22,13 +23,14 @@ from crm_desktop.core.reports.tables import (
     money_total,
     run,
 )
-from crm_desktop.core.services import followups, opportunities, service_records
+from crm_desktop.core.services import followups, opportunities, orders, service_records
 from tests.conftest import MakeOperator
+from tests.integration.test_postgresql import pg, pg_boss
 from tests.report_fixtures import Ledger, in_range, ledger, raw, raw_sales_lines, sees
 from tests.report_fixtures import visible_people as people_of
-from tests.sales_fixtures import make_receipt
+from tests.sales_fixtures import line, make_customer, make_order, make_receipt
 
-__all__ = ["ledger"]  # the fixture, imported for pytest
+__all__ = ["ledger", "pg", "pg_boss"]  # fixtures, imported for pytest
 
 YEAR_2025 = {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)}
 
@@ -344,3 +346,47 @@ def test_every_analysis_builds_drills_that_drill_rows_understands(ledger: Ledger
         for drill in table.drills:
             if drill is not None:
                 drill_rows(ledger.db, boss, drill, limit=5)  # raises on a filter it ignores
+
+
+# --- PostgreSQL (team server mode) ---------------------------------------------------------------
+
+
+@pytest.mark.pg
+def test_every_drill_kind_lists_the_same_records_on_postgresql(
+    pg: Database, pg_boss: Actor
+) -> None:
+    """Grouped order amounts, outstanding sums, aging shares, local days and the capped totals
+    on the server, not only on SQLite."""
+    db, boss = pg, pg_boss
+    customer = make_customer(db, boss, "服务器客户有限公司")
+    order = make_order(
+        db, boss, customer, [line("螺栓", 3, "33.33", 1500), line("运费", 1, "0.10")],
+        order_date=date(2025, 12, 31),
+    )  # fmt: skip
+    version = orders.get_order(db, boss, order).version
+    orders.set_order_status(db, boss, order, version, "confirmed")
+    make_receipt(db, boss, customer, "80.00", (order, "80.00"), received_on=date(2025, 12, 31))
+    followups.record_followup(
+        db, boss, {"customer_id": customer, "subject": "回访", "happened_at": _at(date(2026, 1, 4))}
+    )
+    opportunities.save_opportunity(
+        db, boss, None, None, {"customer_id": customer, "name": "扩产", "expected_amount": "5.00"}
+    )
+    service_records.save_service_record(
+        db, boss, None, None, {"customer_id": customer, "subject": "维修"}
+    )
+    total = Decimal("84.99") + Decimal("0.10")  # 3 × 33.33 at 15 % off (84.9915), freight
+    dated = {"date_from": date(2025, 12, 31), "date_to": date(2025, 12, 31)}
+    assert amounts(drill_rows(db, boss, Drill("orders", dated))) == total
+    capped = drill_rows(db, boss, Drill("order_lines", dated), limit=1)
+    assert capped.totals is not None and capped.totals[capped.column("amount")] == total
+    owing = drill_rows(db, boss, Drill("orders", {"outstanding": True}))
+    assert amounts(owing) == total - Decimal("80.00")
+    overdue = Drill("orders", {"outstanding": True, "aging_bucket": 1})  # 5 days past due
+    assert amounts(drill_rows(db, boss, overdue)) == total - Decimal("80.00")
+    assert amounts(drill_rows(db, boss, Drill("receipts", dated))) == Decimal("80.00")
+    assert amounts(drill_rows(db, boss, Drill("opportunities", {}))) == Decimal("5.00")
+    day = {"date_from": date(2026, 1, 4), "date_to": date(2026, 1, 4)}
+    assert len(drill_rows(db, boss, Drill("followups", day)).rows) == 1
+    assert len(drill_rows(db, boss, Drill("service", {"resolved": False})).rows) == 1
+    assert len(drill_rows(db, boss, Drill("customers", {"region_id": None})).rows) == 1
