@@ -35,6 +35,7 @@ SALES_ANALYSES = (
     "salesperson-product-sales",
     "region-product-sales",
     "sales-by-period",
+    "salesperson-by-period",
     "top-customers",
     "top-products",
 )
@@ -212,6 +213,9 @@ PERIOD_RANGES = (
     (date(2025, 1, 1), date(2025, 12, 31)),
     (date(2026, 1, 1), date(2026, 2, 28)),
     (date(2025, 1, 16), date(2026, 1, 31)),  # over a year, starting mid-month
+    (None, date(2025, 12, 31)),
+    (date(2025, 3, 1), None),
+    (None, date(2025, 8, 20)),
 )
 
 
@@ -224,22 +228,25 @@ def test_sales_by_period_compare_with_the_same_period_last_year(
         check_periods(ledger, who, granularity, first, last)
 
 
-def check_periods(ledger: Ledger, who: str, granularity: str, first: date, last: date) -> None:
+def check_periods(
+    ledger: Ledger, who: str, granularity: str, first: date | None, last: date | None
+) -> None:
     lines = raw_sales_lines(ledger.path, ledger.actor(who).id)
     now = summed(
         [r for r in lines if in_range(r["order_date"], first, last)],
         lambda r: (period_of(r["order_date"], granularity),),
     )
+    back = (first and one_year_back(first), last and one_year_back(last))
     before = summed(
-        [r for r in lines if in_range(r["order_date"], one_year_back(first), one_year_back(last))],
+        [r for r in lines if in_range(r["order_date"], *back)],
         lambda r: (period_of(r["order_date"], granularity),),
     )
     table = compute(
         ledger, who, "sales-by-period", date_from=first, date_to=last, granularity=granularity
     )
     shown = [r[0] for r in table.rows]
-    assert shown[0] == period_of(first, granularity)
-    assert shown[-1] == period_of(last, granularity)
+    assert shown[0] == (period_of(first, granularity) if first else min(now)[0])
+    assert shown[-1] == (period_of(last, granularity) if last else max(now)[0])
     assert shown == sorted(set(shown))  # every period once, in order
     for period, amount, last_year, change in table.rows:
         assert cents(amount) == now.get((period,), 0)
@@ -272,6 +279,40 @@ def test_sales_by_year_without_a_range_lists_every_year_with_sales(ledger: Ledge
         (year, per_year[(year,)], per_year.get((str(int(year) - 1),), 0))
         for year in ("2024", "2025", "2026")
     ]
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("granularity", ["month", "quarter", "year"])
+def test_salesperson_by_period_matches_every_cell(
+    ledger: Ledger, who: str, granularity: str
+) -> None:
+    code = codes(ledger.path)
+    for first, last in PERIOD_RANGES:
+        lines = lines_for(ledger, who, first, last)
+        expected = summed(
+            lines,
+            lambda r: (code["op"][r["salesperson_id"]], period_of(r["order_date"], granularity)),
+        )
+        table = compute(
+            ledger,
+            who,
+            "salesperson-by-period",
+            date_from=first,
+            date_to=last,
+            granularity=granularity,
+        )
+        periods = [c.label for c in table.columns[2:-1]]
+        assert periods[0] == (period_of(first, granularity) if first else min(expected)[1])
+        assert periods == sorted(set(periods))
+        found = {
+            (row[0], period): cents(row[2 + index])
+            for row in table.rows
+            for index, period in enumerate(periods)
+            if row[2 + index]
+        }
+        assert found == expected
+        totals = [cents(row[-1]) for row in table.rows]
+        assert totals == sorted(totals, reverse=True)
 
 
 # --- top N ---------------------------------------------------------------------------------------

@@ -400,6 +400,14 @@ def period_bounds(key: str, granularity: Granularity) -> tuple[date, date]:
     return date(year, first_month, 1), date(year, last_month, monthrange(year, last_month)[1])
 
 
+def aligned(first: date | None, last: date | None, granularity: Granularity) -> bool:
+    """Whether the range starts at the start of a period and ends at the end of one (then so
+    does the range a year earlier: 29 Feb becomes 28 Feb, also a month's end)."""
+    starts = first is None or period_bounds(key_of(first, granularity), granularity)[0] == first
+    ends = last is None or period_bounds(key_of(last, granularity), granularity)[1] == last
+    return starts and ends
+
+
 def sales_by_period(db: Database, actor: Actor, params: ReportParams) -> ReportTable:
     """Sales per month, quarter or year of the range, next to the same period a year earlier
     (over the same days: a range starting on the 15th compares with the year before's 15th)."""
@@ -409,16 +417,22 @@ def sales_by_period(db: Database, actor: Actor, params: ReportParams) -> ReportT
     last_before = year_before(last) if last else None
     with db.read() as session:
         key = period_key(session, SalesOrder.order_date, granularity)
-        current = case((SalesOrder.order_date >= first, OrderLine.amount)) if first else None
-        before = case((SalesOrder.order_date <= last_before, OrderLine.amount)) if last else None
-        sums = (
-            CENTS if current is None else func.sum(current, type_=BigInteger),
-            CENTS if before is None else func.sum(before, type_=BigInteger),
-        )
+        if aligned(first, last, granularity):
+            # whole periods: each lies wholly inside or outside both ranges, one plain sum
+            sums: tuple[Any, ...] = (CENTS,)
+        else:
+            current = case((SalesOrder.order_date >= first, OrderLine.amount)) if first else None
+            before = (
+                case((SalesOrder.order_date <= last_before, OrderLine.amount)) if last else None
+            )
+            sums = (
+                CENTS if current is None else func.sum(current, type_=BigInteger),
+                CENTS if before is None else func.sum(before, type_=BigInteger),
+            )
         query = sales_query(
             session, actor, params, PERIODS, (key, *sums), dates=(first_before, last)
         ).group_by(key)
-        found = {key: (money(now), money(then)) for key, now, then in fetch(session, query)}
+        found = {row[0]: (money(row[1]), money(row[-1])) for row in fetch(session, query)}
     if not found:
         return _table("sales-by-period", _period_columns(granularity), [], _PERIOD_CHART, [], None)
     shown = period_keys(
@@ -464,6 +478,50 @@ def _period_columns(granularity: Granularity) -> list[ReportColumn]:
 def _change(amount: Decimal, earlier: Decimal) -> Decimal | None:
     """Growth over the year before as a fraction (0.1 is +10 %); None when there was nothing."""
     return ((amount - earlier) / earlier).quantize(SHARE) if earlier else None
+
+
+def salesperson_by_period(db: Database, actor: Actor, params: ReportParams) -> ReportTable:
+    """Salesperson × month (quarter, year): a row per salesperson, a column per period of the
+    range (also those without sales) and the salesperson's total, largest total first."""
+    granularity = params.granularity
+    with db.read() as session:
+        key = period_key(session, SalesOrder.order_date, granularity)
+        query = sales_query(
+            session, actor, params, PERIODS, (SalesOrder.salesperson_id, key, CENTS)
+        ).group_by(SalesOrder.salesperson_id, key)
+        cells = {(person, period): cents for person, period, cents in fetch(session, query)}
+        people = labels(session, operator=[person for person, _p in cells])["operator"]
+    by_person: dict[int, int] = defaultdict(int)
+    by_period: dict[str, int] = defaultdict(int)
+    for (person, period), cents in cells.items():
+        by_person[person] += cents
+        by_period[period] += cents
+    shown = []
+    if cells:
+        shown = period_keys(
+            key_of(params.date_from, granularity) if params.date_from else min(by_period),
+            key_of(params.date_to, granularity) if params.date_to else max(by_period),
+            granularity,
+        )
+    keys = [f"period_{period}" for period in shown]
+    rows, drills = [], []
+    for person, total in _by_amount(by_person.items(), 0):
+        amounts = [money(cells.get((person, period), 0)) for period in shown]
+        rows.append((*_pair(people[person]), *amounts, money(total)))
+        drills.append(_drill(params, PERIODS, salesperson_id=person))
+    totals = [money(by_period[period]) for period in shown]
+    return _table(
+        "salesperson-by-period",
+        [
+            *_salesperson_columns(),
+            *(ReportColumn(k, period, "money") for k, period in zip(keys, shown, strict=True)),
+            _money("total", N_("Total")),
+        ],
+        rows,
+        ChartSpec("heat", "salesperson", tuple(keys)),
+        drills,
+        (_("Total"), "", *totals, money(sum(by_period.values()))),
+    )
 
 
 # --- top N ----------------------------------------------------------------------------------------
@@ -549,6 +607,7 @@ TITLES = {
     "salesperson-product-sales": N_("Sales by salesperson and product"),
     "region-product-sales": N_("Sales by region and product"),
     "sales-by-period": N_("Sales by period"),
+    "salesperson-by-period": N_("Sales by salesperson and period"),
     "top-customers": N_("Top customers"),
     "top-products": N_("Top products"),
 }
@@ -583,6 +642,12 @@ _ANALYSES = (
         PERIODS,
         sales_by_period,
         N_("Sales per month, quarter or year against the same period a year earlier."),
+    ),
+    (
+        "salesperson-by-period",
+        PERIODS,
+        salesperson_by_period,
+        N_("Each salesperson's sales per month, quarter or year."),
     ),
     ("top-customers", TOP_CUSTOMERS, top_customers, N_("The customers who bought most.")),
     ("top-products", TOP_PRODUCTS, top_products, N_("The products sold most by amount.")),
