@@ -187,7 +187,7 @@ def build_ledger(
     }
     ledger = Ledger(
         db,
-        Path(str(db.engine.url.database)),
+        Path(str(db.path or "")),  # empty on PostgreSQL (no file to read raw rows from)
         actors,
         {"east": east, "north": north},
         regions=_base_ids(db, BaseDataKind.REGION),
@@ -245,34 +245,40 @@ def build_ledger(
 _TEMPLATES: dict[Path, tuple[Path, Ledger]] = {}
 
 
-def _template(seeded: Path, folder: Path) -> tuple[Path, Ledger]:
-    """The ledger built on a copy of the seeded database exactly as the `team` fixture and
-    `build_ledger` would build it in a test, so the ids are the same."""
+def build_ledger_with_team(db: Database, clock: FixedClock) -> Ledger:
+    """The ledger on an initialized database without the `team` fixture (e.g. on PostgreSQL):
+    the east team and its people made exactly as tests/conftest.py's `team` makes them."""
     from crm_desktop.core.models import Role
     from crm_desktop.core.services import operators
     from tests.conftest import actor_of
 
+    boss = actor_of(db, "boss")
+
+    def make(code: str, role_code: str, *, team_id: int | None = None, name: str = "") -> Actor:
+        with db.read() as session:
+            role_id = session.query(Role.id).filter(Role.code == role_code).scalar()
+        values = {"code": code, "name": name or code, "role_id": role_id, "team_id": team_id}
+        operators.create_operator(db, boss, values, password=None)
+        return actor_of(db, code)
+
+    east = operators.save_team(db, boss, None, None, {"code": "E", "name": "华东组"})
+    team = {
+        "manager": make("mgr", "sales_manager", team_id=east, name="马经理"),
+        "li": make("li", "salesperson", team_id=east, name="李四"),
+        "zhao": make("zhao", "salesperson", team_id=east, name="赵六"),
+    }
+    return build_ledger(db, boss, team, make, clock)
+
+
+def _template(seeded: Path, folder: Path) -> tuple[Path, Ledger]:
+    """The ledger built once on a copy of the seeded database, with the same ids a test gets
+    from the `team` fixture and `build_ledger`."""
     path = folder / "ledger.db"
     shutil.copyfile(seeded, path)
     clock = FixedClock()
     database = Database(f"sqlite:///{path}", clock=clock)
     try:
-        boss = actor_of(database, "boss")
-
-        def make(code: str, role_code: str, *, team_id: int | None = None, name: str = "") -> Actor:
-            with database.read() as session:
-                role_id = session.query(Role.id).filter(Role.code == role_code).scalar()
-            values = {"code": code, "name": name or code, "role_id": role_id, "team_id": team_id}
-            operators.create_operator(database, boss, values, password=None)
-            return actor_of(database, code)
-
-        east = operators.save_team(database, boss, None, None, {"code": "E", "name": "华东组"})
-        team = {  # as tests/conftest.py's `team` fixture makes it
-            "manager": make("mgr", "sales_manager", team_id=east, name="马经理"),
-            "li": make("li", "salesperson", team_id=east, name="李四"),
-            "zhao": make("zhao", "salesperson", team_id=east, name="赵六"),
-        }
-        built = build_ledger(database, boss, team, make, clock)
+        built = build_ledger_with_team(database, clock)
     finally:
         database.dispose()
     return path, built

@@ -14,14 +14,17 @@ from typing import Any
 import pytest
 
 from crm_desktop.core.actor import Actor
+from crm_desktop.core.clock import FixedClock
 from crm_desktop.core.db import Database
 from crm_desktop.core.errors import PermissionDenied
 from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.reports.tables import ReportParams, ReportTable, analyses, run
 from crm_desktop.core.services import basedata, customers
 from tests.conftest import MakeOperator, actor_of
+from tests.integration.test_postgresql import pg, pg_boss
 from tests.report_fixtures import (
     Ledger,
+    build_ledger_with_team,
     customer_matches,
     in_range,
     ledger,
@@ -30,7 +33,7 @@ from tests.report_fixtures import (
     raw_customers,
 )
 
-__all__ = ["ledger"]  # the fixture, imported for pytest
+__all__ = ["ledger", "pg", "pg_boss"]  # fixtures, imported for pytest
 
 WHO = ("boss", "mgr", "li")
 BY_COLUMN = {
@@ -318,3 +321,24 @@ def test_customer_analyses_on_the_demo_data_match_the_raw_customers(
         monthly = run(db, actor, "new-customers-monthly", ReportParams())
         expected = Counter(f"{local_created(r):%Y-%m}" for r in rows)
         assert {r[0]: r[1] for r in monthly.rows if r[1]} == expected
+
+
+@pytest.mark.pg
+@pytest.mark.usefixtures("shanghai")
+def test_postgresql_gives_the_same_tables_as_sqlite(
+    ledger: Ledger, pg: Database, pg_boss: Actor, clock: FixedClock
+) -> None:
+    """Local creation days (UTC+8 at New Year), counts and the owner scope on the server."""
+    server = build_ledger_with_team(pg, clock)
+    cases = (
+        {},
+        {"date_from": date(2025, 12, 1), "date_to": date(2026, 1, 31)},
+        {"date_to": date(2025, 12, 31), "region_id": ledger.regions["02"]},
+    )
+    for name in CUSTOMER_ANALYSES:
+        for who in WHO:
+            for params in cases:
+                here = compute(ledger, who, name, **params)
+                there = run(pg, server.actor(who), name, ReportParams(**params))
+                assert there.rows == here.rows, (name, who, params)
+                assert there.totals == here.totals

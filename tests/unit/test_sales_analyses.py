@@ -12,12 +12,15 @@ from typing import Any
 import pytest
 
 from crm_desktop.core.actor import Actor
+from crm_desktop.core.clock import FixedClock
 from crm_desktop.core.db import Database
 from crm_desktop.core.errors import PermissionDenied
 from crm_desktop.core.reports.tables import ReportParams, ReportTable, analyses, run
 from tests.conftest import MakeOperator, actor_of
+from tests.integration.test_postgresql import pg, pg_boss
 from tests.report_fixtures import (
     Ledger,
+    build_ledger_with_team,
     in_range,
     ledger,
     line_matches,
@@ -25,7 +28,7 @@ from tests.report_fixtures import (
     raw_sales_lines,
 )
 
-__all__ = ["ledger"]  # the fixture, imported for pytest
+__all__ = ["ledger", "pg", "pg_boss"]  # fixtures, imported for pytest
 
 WHO = ("boss", "mgr", "li")
 SALES_ANALYSES = (
@@ -540,3 +543,25 @@ def test_sales_analyses_on_the_demo_data_match_the_raw_lines(db: Database, boss:
             for row, drill in zip(table.rows, table.drills, strict=True):
                 matched = sum(r["amount"] for r in lines if line_matches(r, drill.filters))
                 assert matched == cents(row[column]), (code, name, row)
+
+
+@pytest.mark.pg
+def test_postgresql_gives_the_same_tables_as_sqlite(
+    ledger: Ledger, pg: Database, pg_boss: Actor, clock: FixedClock
+) -> None:
+    """Period keys, integer sums, the CASE sums of part periods and the scope on the server."""
+    server = build_ledger_with_team(pg, clock)
+    cases = (
+        {},
+        {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)},
+        {"date_from": date(2025, 1, 16), "date_to": date(2026, 1, 31), "granularity": "quarter"},
+        {"region_id": ledger.regions["02"], "granularity": "year", "top_n": 2},
+    )
+    for name in SALES_ANALYSES:
+        for who in WHO:
+            for params in cases:
+                here = compute(ledger, who, name, **params)
+                there = run(pg, server.actor(who), name, ReportParams(**params))
+                assert there.rows == here.rows, (name, who, params)
+                assert there.totals == here.totals
+                assert [c.label for c in there.columns] == [c.label for c in here.columns]
