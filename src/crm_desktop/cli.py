@@ -438,9 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_rules.set_defaults(func=cmd_pool_run_rules)
 
-    from crm_desktop import cli_customers, cli_receipts, cli_render, cli_sales
+    from crm_desktop import cli_customers, cli_receipts, cli_render, cli_report, cli_sales
 
-    for module in (cli_customers, cli_sales, cli_render):
+    for module in (cli_customers, cli_sales, cli_render, cli_report):
         module.register(commands)
     cli_receipts.register_receipts(commands)
     return parser

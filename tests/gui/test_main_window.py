@@ -10,7 +10,6 @@ from crm_desktop.core.db import presence
 from crm_desktop.ui import preferences
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.main_window import MainWindow
-from crm_desktop.ui.placeholder_tab import PlaceholderTab
 from crm_desktop.ui.settings import SettingsArea
 
 ALL_TABS = [
@@ -42,7 +41,6 @@ def test_boss_switches_through_every_tab(logged_in, qtbot):
         seen.append(page)
         assert page.content is not None  # built when first shown
         assert type(page.content) is not QLabel, page.key  # not "could not be opened"
-    assert isinstance(window.tab_pages["statistics"].content, PlaceholderTab)
     assert isinstance(window.tab_pages["settings"].content, SettingsArea)
 
 

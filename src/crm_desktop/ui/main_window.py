@@ -81,7 +81,7 @@ TABS: tuple[TabSpec, ...] = (
         "statistics",
         N_("Statistics"),
         "statistics.view",
-        N_("Charts and tables of sales, receipts and customers will be here."),
+        factory="crm_desktop.ui.statistics.tab:StatisticsTab",
     ),
     TabSpec("settings", N_("Settings"), None, factory="crm_desktop.ui.settings:SettingsArea"),
 )
