@@ -30,6 +30,7 @@ from crm_desktop.core.models import BaseDataItem, Customer, Operator, Product
 from crm_desktop.core.reports.sql import period_key
 from crm_desktop.core.reports.tables import (
     Analysis,
+    ChartKind,
     ChartSpec,
     Drill,
     FilterName,
@@ -150,7 +151,7 @@ def _share_table(
     column: Any,
     filter_key: str,
     heading: str,
-    chart: Callable[[int], str],
+    chart: Callable[[int], ChartKind],
 ) -> Callable[[Database, Actor, ReportParams], ReportTable]:
     """An analysis counting customers by one base data column (type, region, source, industry):
     code, name, customers and their share of the whole."""
@@ -178,7 +179,7 @@ def _share_table(
                 ReportColumn("share", _("Share"), "percent"),
             ],
             rows=rows,
-            chart=ChartSpec(chart(len(rows)), "name", ("customers",)),  # type: ignore[arg-type]
+            chart=ChartSpec(chart(len(rows)), "name", ("customers",)),
             drills=drills,
             totals=(_("Total"), "", whole, _share(whole, whole)) if rows else None,
             note=_("Archived customers are not counted."),
@@ -187,7 +188,7 @@ def _share_table(
     return compute
 
 
-def _share(part: int, whole: int) -> Any:
+def _share(part: int, whole: int) -> Decimal | None:
     """A share as a fraction (0.25 is 25 %), exact; None when there is no whole."""
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001")) if whole else None
 
@@ -302,11 +303,11 @@ def month_filters(key: str, params: ReportParams) -> dict[str, Any]:
     return {"date_from": first, "date_to": last}
 
 
-def _bars(_parts: int) -> str:
+def _bars(_parts: int) -> ChartKind:
     return "barh"
 
 
-def _pie_or_bars(parts: int) -> str:
+def _pie_or_bars(parts: int) -> ChartKind:
     return "pie" if parts <= PIE_PARTS else "barh"
 
 
@@ -326,7 +327,7 @@ DESCRIPTIONS = {
     "customers-by-industry": N_("Customers per industry and their share."),
     "new-customers-monthly": N_("Customers added each month (by the day they were created)."),
 }
-_SHARES: Sequence[tuple[str, Any, str, str, Callable[[int], str]]] = (
+_SHARES: Sequence[tuple[str, Any, str, str, Callable[[int], ChartKind]]] = (
     ("customers-by-type", Customer.type_id, "type_id", N_("Customer type"), _pie_or_bars),
     ("customers-by-region", Customer.region_id, "region_id", N_("Region"), _bars),
     ("customers-by-source", Customer.source_id, "source_id", N_("Source"), _bars),
