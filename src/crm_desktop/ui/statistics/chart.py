@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from crm_desktop.core.i18n import _
+from crm_desktop.core.i18n import _, current_language
 from crm_desktop.core.reports.pdf.fonts import font_path
 from crm_desktop.core.reports.tables import ReportTable
 from crm_desktop.ui import ops
@@ -43,8 +43,11 @@ MAX_BARS = 30  # more bars are unreadable: the first ones are drawn and the titl
 MAX_HEAT_ROWS = 40
 MAX_HEAT_TEXTS = 600  # cells beyond this are coloured without their numbers
 MAX_POINT_LABELS = 12  # a line's points are labelled when there are at most this many
+MAX_TICK_LABELS = 16  # category labels along an axis; beyond this every n-th is written
+VALUE_TICKS = 5  # at most this many value ticks: wide money labels must not run together
+WON, LOST = "#519e3e", "#9e9e9e"  # a funnel's closed rows, told apart from the open stages
 PIE_MAX_PARTS = 6
-LONG_LABEL = 6  # characters: longer category labels turn vertical bars horizontal
+LONG_LABEL = 8  # characters: longer category labels turn vertical bars horizontal
 VERTICAL_MAX = 12  # more categories than this are drawn as horizontal bars
 COLORS = ("#3b75af", "#ef8636", "#519e3e", "#c53a32", "#8d69b8", "#84584e", "#d57fbe", "#7f7f7f")
 ROW = "crm_row"  # attribute on a bar or wedge: the table row it stands for
@@ -153,6 +156,21 @@ def value_text(value: float, kind: str, largest: float = 0.0) -> str:
     return f"{value:,.1f}" if largest >= 10 else f"{value:,.2f}"
 
 
+def compact_text(value: float, kind: str, largest: float) -> str:
+    """A large value in few characters for crowded labels (line points): 2,966万 / 29.7M."""
+    if math.isnan(value) or kind == "percent" or largest < 100_000:
+        return value_text(value, kind, largest)
+    if current_language().startswith("zh"):
+        if largest >= 100_000_000:
+            return f"{value / 100_000_000:,.2f}亿"
+        return f"{value / 10_000:,.0f}万"
+    if largest >= 1_000_000_000:
+        return f"{value / 1_000_000_000:,.2f}B"
+    if largest >= 1_000_000:
+        return f"{value / 1_000_000:,.1f}M"
+    return f"{value / 1_000:,.0f}K"
+
+
 @dataclass
 class Plot:
     """The chartable part of a table: category labels, value series, the rows they came from."""
@@ -163,6 +181,7 @@ class Plot:
     series: list[Series]
     extra: list[str] = field(default_factory=list)  # a second figure per label (funnel money)
     extra_label: str = ""
+    statuses: list[str] = field(default_factory=list)  # each row's drill status (won, lost)
 
     @classmethod
     def of(cls, table: ReportTable, limit: int | None = MAX_BARS) -> Plot:
@@ -181,7 +200,9 @@ class Plot:
             values_ = [number(r[index]) for r in shown]
             series.append(Series(key, column.label, column.kind, values_))
         labels = [_label(row[category]) if category is not None else "" for row in shown]
-        return cls(title, labels, list(range(len(shown))), series)
+        drills = list(table.drills) + [None] * (len(shown) - len(table.drills))
+        statuses = [str(d.filters.get("status", "")) if d else "" for d in drills[: len(shown)]]
+        return cls(title, labels, list(range(len(shown))), series, statuses=statuses)
 
     def with_money(self, table: ReportTable) -> Plot:
         """Add the first money column that is not drawn as a second figure per label."""
@@ -222,8 +243,9 @@ def _label(value: Any) -> str:
 # --- drawing -------------------------------------------------------------------------------------
 
 
-def draw(figure: Figure, table: ReportTable) -> None:
-    """Draw `table` on `figure` (cleared first) the way its `ChartSpec` asks."""
+def draw(figure: Figure, table: ReportTable, subtitle: str = "") -> None:
+    """Draw `table` on `figure` (cleared first) the way its `ChartSpec` asks; `subtitle` (the
+    filters, say) goes under the title, so a saved picture says what it shows."""
     setup_matplotlib()
     figure.clear()
     if table.is_empty:
@@ -238,7 +260,8 @@ def draw(figure: Figure, table: ReportTable) -> None:
     if table.chart.kind == "funnel":
         plot.with_money(table)
     drawer(figure, plot)
-    figure.suptitle(plot.title, fontsize=11, fontweight="bold")
+    title = f"{plot.title}\n{subtitle}" if subtitle else plot.title
+    figure.suptitle(title, fontsize=11)  # the CJK font has no bold face
 
 
 def message(figure: Figure, text: str) -> None:
@@ -248,14 +271,26 @@ def message(figure: Figure, text: str) -> None:
 
 def _value_axis(axis: Any, series: Sequence[Series]) -> None:
     """Tick labels with thousands separators (or percents), never 1e6 notation or offsets."""
-    from matplotlib.ticker import FuncFormatter, PercentFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
     if series and all(s.kind == "percent" for s in series):
         axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
         return
     largest = max((s.largest() for s in series), default=0.0)
-    pattern = "{:,.0f}" if largest >= 10 else "{:,.2f}"
+    whole = all(s.kind in ("int", "days") for s in series)
+    pattern = "{:,.0f}" if largest >= 10 or whole else "{:,.2f}"
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: pattern.format(x)))
+    axis.set_major_locator(MaxNLocator(nbins=VALUE_TICKS, integer=whole, min_n_ticks=3))
+
+
+def _category_ticks(
+    set_ticks: Callable[..., Any], labels: Sequence[str], *, rotate: bool = False
+) -> None:
+    """Category labels along an axis; every n-th one when there are too many to read."""
+    step = max(1, math.ceil(len(labels) / MAX_TICK_LABELS))
+    positions = list(range(len(labels)))
+    options: dict[str, Any] = {"rotation": 45, "ha": "right"} if rotate else {}
+    set_ticks(positions[::step], list(labels)[::step], **options)
 
 
 def _mark(artists: Sequence[Any], rows: Sequence[int], key: str) -> None:
@@ -294,7 +329,7 @@ def _bars(figure: Figure, plot: Plot, horizontal: bool | None = None) -> None:
         ax.margins(x=0.15)
         ax.grid(axis="x", alpha=0.3)
     else:
-        ax.set_xticks(positions, plot.labels)
+        _category_ticks(ax.set_xticks, plot.labels)
         _value_axis(ax.yaxis, plot.series)
         ax.margins(y=0.12)
         ax.grid(axis="y", alpha=0.3)
@@ -313,6 +348,8 @@ def _line(figure: Figure, plot: Plot) -> None:
     points = list(range(len(plot.labels)))
     label_points = len(points) <= MAX_POINT_LABELS
     for number_, series in enumerate(plot.series):
+        # Only the first line's points are labelled (this year; the table has the rest):
+        # labels of two crossing lines cover each other.
         (line,) = ax.plot(
             points,
             series.values,
@@ -327,27 +364,9 @@ def _line(figure: Figure, plot: Plot) -> None:
         )
         setattr(line, ROWS, list(plot.rows))
         setattr(line, COLUMN, series.key)
-        if label_points:
-            below = number_ % 2 == 1
-            for x, y in zip(points, series.values, strict=True):
-                if not math.isnan(y):
-                    ax.annotate(
-                        series.text(y),
-                        (x, y),
-                        textcoords="offset points",
-                        xytext=(0, -13 if below else 7),
-                        ha="center",
-                        fontsize=7,
-                        color=COLORS[number_ % len(COLORS)],
-                    )
-    step = max(1, math.ceil(len(points) / 24))
-    rotate = len(points) > 8
-    ax.set_xticks(
-        points[::step],
-        plot.labels[::step],
-        rotation=45 if rotate else 0,
-        ha="right" if rotate else "center",
-    )
+        if label_points and number_ == 0:
+            _label_points(ax, series)
+    _category_ticks(ax.set_xticks, plot.labels, rotate=len(points) > 8)
     _value_axis(ax.yaxis, plot.series)
     finite = [v for s in plot.series for v in s.values if not math.isnan(v)]
     if finite and min(finite) >= 0:
@@ -356,6 +375,27 @@ def _line(figure: Figure, plot: Plot) -> None:
     ax.grid(axis="y", alpha=0.3)
     if len(plot.series) > 1:
         ax.legend(fontsize=8)
+
+
+def _label_points(ax: Axes, series: Series) -> None:
+    """Each point's value above it, or below it where the line comes down to it and goes up
+    again (a label above a dip would sit on the line)."""
+    largest, values = series.largest(), series.values
+    for x, y in enumerate(values):
+        if math.isnan(y):
+            continue
+        before = values[x - 1] if x > 0 else math.nan
+        after = values[x + 1] if x + 1 < len(values) else math.nan
+        dip = not (before < y or after < y) and not (math.isnan(before) and math.isnan(after))
+        ax.annotate(
+            compact_text(y, series.kind, largest),
+            (x, y),
+            textcoords="offset points",
+            xytext=(0, -14 if dip else 7),
+            ha="center",
+            fontsize=8,
+            color=COLORS[0],
+        )
 
 
 def _stacked(figure: Figure, plot: Plot) -> None:
@@ -384,7 +424,7 @@ def _stacked(figure: Figure, plot: Plot) -> None:
         _value_axis(ax.xaxis, [totals])
         ax.margins(x=0.12)
     else:
-        ax.set_xticks(positions, plot.labels)
+        _category_ticks(ax.set_xticks, plot.labels)
         _value_axis(ax.yaxis, [totals])
         ax.margins(y=0.12)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -403,12 +443,7 @@ def _heat(figure: Figure, plot: Plot) -> None:
     setattr(image, COLUMNS, [s.key for s in plot.series])
     columns = [s.label for s in plot.series]
     rotate = max((len(c) for c in columns), default=0) * len(columns) > 60
-    ax.set_xticks(
-        range(len(columns)),
-        columns,
-        rotation=35 if rotate else 0,
-        ha="right" if rotate else "center",
-    )
+    _category_ticks(ax.set_xticks, columns, rotate=rotate)
     ax.set_yticks(range(len(plot.labels)), plot.labels)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
@@ -416,7 +451,7 @@ def _heat(figure: Figure, plot: Plot) -> None:
     cells = len(matrix) * len(columns)
     if cells <= MAX_HEAT_TEXTS:
         largest = max((abs(v) for row in matrix for v in row), default=0.0)
-        size = 8 if cells <= 120 else 6
+        size = 8 if cells <= 80 else 7 if cells <= 200 else 6
         kind = plot.series[0].kind
         for y, row in enumerate(matrix):
             for x, value in enumerate(row):
@@ -440,7 +475,8 @@ def _funnel(figure: Figure, plot: Plot) -> None:
     values = [0.0 if math.isnan(v) else v for v in series.values]
     widest = max(values, default=0.0) or 1.0
     positions = list(range(len(values)))
-    shades = [COLORS[0]] * len(values)
+    closed = {"won": WON, "lost": LOST}
+    shades = [closed.get(status, COLORS[0]) for status in plot.statuses]
     bars = ax.barh(positions, values, left=[-v / 2 for v in values], color=shades, height=0.75)
     _mark(bars, plot.rows, series.key)
     for position, value in enumerate(values):
@@ -555,10 +591,10 @@ class ChartView(QWidget):
     def drawn(self) -> bool:
         return self.table is not None
 
-    def show_table(self, table: ReportTable) -> None:
+    def show_table(self, table: ReportTable, subtitle: str = "") -> None:
         figure, canvas = self._ensure_canvas()
         self.table = table
-        draw(figure, table)
+        draw(figure, table, subtitle)
         canvas.draw_idle()
 
     def clear(self) -> None:

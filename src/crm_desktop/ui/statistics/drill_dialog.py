@@ -151,6 +151,16 @@ class DrillDialog(QDialog):
         self.opened_record.emit("order", order_id)
 
 
+def row_label(table: ReportTable, row: int) -> str:
+    """What a row is about: its chart category (a salesperson's name), else its first text."""
+    values = table.rows[row]
+    category = table.chart.category
+    if category and any(c.key == category for c in table.columns):
+        value = values[table.column(category)]
+        return "" if value is None else str(value)
+    return next((str(v) for v in values if isinstance(v, str) and v), "")
+
+
 def cell_target(table: ReportTable, row: int, column_key: str = "") -> tuple[Drill, str] | None:
     """The drill of a row, or of one cell of a cross table, and a heading that names it."""
     from crm_desktop.core.reports.drill import cell_drill
@@ -159,7 +169,7 @@ def cell_target(table: ReportTable, row: int, column_key: str = "") -> tuple[Dri
     drill = cell_drill(table, row, column_key) if column_key else own
     if drill is None:
         return None
-    label = next((str(v) for v in table.rows[row] if isinstance(v, str) and v), "")
+    label = row_label(table, row)
     heading = f"{table.title} — {label}" if label else table.title
     if drill != own:
         heading += f" × {table.columns[table.column(column_key)].label}"

@@ -112,7 +112,7 @@ class ReportFilterBar(QWidget):
         dates.addWidget(self.period)
         dates.addWidget(self.dates)
         editors: dict[str, tuple[str, QWidget]] = {
-            "granularity": (_("By"), self.granularity),
+            "granularity": (_("Group by"), self.granularity),
             "region": (_("Region"), self.region),
             "salesperson": (_("Salesperson"), self.salesperson),
             "product": (_("Product"), self.product),
@@ -205,6 +205,23 @@ class ReportFilterBar(QWidget):
         if "idle_days" in wanted:
             values["idle_days"] = self.idle_days.value()
         return ReportParams(**values)
+
+    def summary(self, params: ReportParams) -> str:
+        """The filters in force as a short line for the chart (dates, region, person, product)."""
+        parts = []
+        if params.date_from or params.date_to:
+            first = params.date_from.isoformat() if params.date_from else "…"
+            last = params.date_to.isoformat() if params.date_to else "…"
+            parts.append(f"{first} – {last}")
+        for combo, value in (
+            (self.region, params.region_id),
+            (self.salesperson, params.salesperson_id),
+            (self.product, params.product_id),
+        ):
+            found = combo.findData(value) if value is not None else -1
+            if found > 0:
+                parts.append(combo.itemText(found))
+        return "  ·  ".join(parts)
 
     def set_period(self, key: str) -> None:
         """Choose a quick period (its dates are filled in); announced like a person's choice."""

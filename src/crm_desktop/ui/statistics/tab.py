@@ -52,6 +52,7 @@ ANALYSIS_KEY = "statistics/analysis"
 SPLITTER_KEY = "statistics/splitter"
 RESULT_SPLITTER_KEY = "statistics/result_splitter"
 FOLDER_KEY = "statistics/folder"
+TABLE_SHARE = 0.55  # of the results' width, at most, for the table
 ANALYSIS_ROLE = Qt.ItemDataRole.UserRole
 CacheKey = tuple[str, ReportParams]
 
@@ -115,6 +116,7 @@ class StatisticsTab(QWidget):
         self.results.setStretchFactor(0, 2)
         self.results.setStretchFactor(1, 3)
         self.results.setSizes([400, 600])  # the chart has no size hint until it is drawn
+        self.sized_by_hand = False  # once the person drags the divider, it stays where they put it
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("statisticsSplitter")
         self.splitter.addWidget(self.tree)
@@ -233,9 +235,25 @@ class StatisticsTab(QWidget):
             state = settings.value(key)
             if state is not None:
                 splitter.restoreState(state)
+                self.sized_by_hand = self.sized_by_hand or splitter is self.results
             splitter.splitterMoved.connect(
-                lambda _pos, _index, k=key, s=splitter: QSettings().setValue(k, s.saveState())
+                lambda _pos, _index, k=key, s=splitter: self._sized(k, s)
             )
+
+    def _sized(self, key: str, splitter: QSplitter) -> None:
+        """The person dragged a divider: remember where (per PC)."""
+        QSettings().setValue(key, splitter.saveState())
+        if splitter is self.results:
+            self.sized_by_hand = True
+
+    def _fit_table(self) -> None:
+        """Give the table the width its columns need (at most a little over half), the chart
+        the rest, unless the person has placed the divider themselves."""
+        total = sum(self.results.sizes())
+        if self.sized_by_hand or total <= 0:
+            return
+        width = max(min(self.view.needed_width(), int(total * TABLE_SHARE)), int(total * 0.3))
+        self.results.setSizes([width, total - width])
 
     # --- choosing ------------------------------------------------------------------------------
     def choose(self, name: str) -> bool:
@@ -346,6 +364,7 @@ class StatisticsTab(QWidget):
     def _show(self, key: CacheKey, table: ReportTable) -> None:
         self.table, self.shown_key = table, key
         self.view.show_table(table)
+        self._fit_table()
         self.note.setText(table.note)
         self.note.setVisible(bool(table.note))
         if table.is_empty:
@@ -354,7 +373,7 @@ class StatisticsTab(QWidget):
             count = len(table.rows)
             self.status.setText(ngettext("{n} row", "{n} rows", count).format(n=f"{count:,}"))
         try:
-            self.chart.show_table(table)
+            self.chart.show_table(table, self.filters.summary(key[1]))
         except Exception as exc:  # a chart that cannot be drawn must not hide the table
             self.chart.clear()
             show_error(self, exc)

@@ -149,9 +149,9 @@ class ReportTableView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
+        self.content_width = 0  # the columns' own widths, set by show_table
         self.verticalHeader().hide()
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.horizontalHeader().setStretchLastSection(True)
 
     def show_table(self, table: ReportTable | None) -> None:
         self.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -160,6 +160,12 @@ class ReportTableView(QTableView):
         for section in range(self.report_model.columnCount()):
             if self.columnWidth(section) > MAX_AUTO_WIDTH:
                 self.setColumnWidth(section, MAX_AUTO_WIDTH)
+        self.content_width = self.horizontalHeader().length()
+
+    def needed_width(self) -> int:
+        """The width that shows every column whole."""
+        frame = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return self.content_width + frame
 
     def source_row(self, index: QModelIndex) -> int | None:
         """The report row behind a view index; None for the totals row or nothing."""
