@@ -74,6 +74,11 @@ def drawn(table: ReportTable) -> Any:
     return fig
 
 
+def shown(qtbot: QtBot, view: ChartView, table: ReportTable) -> None:
+    with qtbot.waitSignal(view.painted, timeout=10_000):
+        view.show_table(table)
+
+
 def texts(fig: Any) -> list[str]:
     found = [t.get_text() for t in fig.texts]
     for ax in fig.axes:
@@ -178,7 +183,7 @@ def test_clicking_a_bar_names_its_table_row(qtbot: QtBot) -> None:
     qtbot.addWidget(view)
     view.resize(600, 400)
     view.show()
-    view.show_table(ranking())
+    shown(qtbot, view, ranking())
     assert view.canvas is not None and view.figure is not None
     view.canvas.draw()
     ax = view.figure.axes[0]
@@ -196,7 +201,7 @@ def test_clicking_a_heat_cell_names_its_row_and_column(qtbot: QtBot) -> None:
     qtbot.addWidget(view)
     view.resize(600, 400)
     view.show()
-    view.show_table(cross("heat"))
+    shown(qtbot, view, cross("heat"))
     assert view.canvas is not None and view.figure is not None
     view.canvas.draw()
     ax = view.figure.axes[0]
@@ -209,7 +214,7 @@ def test_clicking_a_heat_cell_names_its_row_and_column(qtbot: QtBot) -> None:
 def test_save_png_writes_a_picture(qtbot: QtBot, tmp_path: Path) -> None:
     view = ChartView()
     qtbot.addWidget(view)
-    view.show_table(by_month())
+    shown(qtbot, view, by_month())
     view.save_png(tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -221,3 +226,17 @@ def test_every_kind_draws_a_single_row_table(kind: str) -> None:
     fig = drawn(table)
     fig.savefig(io.BytesIO(), format="png")
     assert chart.Plot.of(table).labels == ["华东"]
+
+
+def test_the_first_chart_waits_for_matplotlib_off_the_gui_thread(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before matplotlib is loaded, show_table returns at once; the chart follows."""
+    monkeypatch.setattr(chart, "_ready", False)
+    monkeypatch.setattr(chart, "_warming", False)
+    view = ChartView()
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.painted, timeout=10_000):
+        view.show_table(ranking())
+        assert view.figure is None and not view.drawn  # nothing drawn on the GUI thread yet
+    assert view.figure is not None and len(bars_of(view.figure.axes[0])) == 3

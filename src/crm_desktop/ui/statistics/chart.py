@@ -9,9 +9,10 @@ drawing an empty axis.
 
 matplotlib costs ~1.3 s to import (PERF-FLOORS 2c), so nothing here imports it at module level:
 `setup_matplotlib()` loads it and registers the shipped CJK font (WenQuanYi Micro Hei, a TTC that
-`font_manager.addfont` reads) the first time a chart is drawn, or earlier on a worker thread
-(`warm_up`) while the person picks an analysis. Every bar, wedge, line point and heat row knows
-the table row it stands for (`target_at`), so clicking it drills down like double-clicking the row.
+`font_manager.addfont` reads) on a worker thread (`warm_up`, `when_ready`): the first chart is
+drawn when that is done, while its table is already shown. Every bar, wedge, line point and heat
+cell knows the table row (and column) it stands for (`target_at`), so clicking it drills down
+like double-clicking the row.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from crm_desktop.core.i18n import _, current_language
 from crm_desktop.core.reports.pdf.fonts import font_path
 from crm_desktop.core.reports.tables import ReportTable
 from crm_desktop.ui import ops
+from crm_desktop.ui.messages import show_error
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -97,20 +100,37 @@ def preload() -> None:
 
 
 _warming = False
+_waiting: list[Callable[[], None]] = []
 
 
-def warm_up(parent: QWidget) -> None:
-    """Load matplotlib on a worker thread, quietly and at most once per process, so the first
-    chart does not freeze the window for a second."""
+def when_ready(then: Callable[[], None]) -> None:
+    """Call `then` on the GUI thread once matplotlib is loaded: at once if it is, else when the
+    worker thread loading it is done (started here if need be), so the window never waits."""
+    if _ready:
+        then()
+        return
+    _waiting.append(then)
+    warm_up()
+
+
+def warm_up() -> None:
+    """Load matplotlib on a worker thread, quietly and at most once per process."""
     global _warming
     if _ready or _warming:
         return
     _warming = True
-    ops.run(lambda _progress: preload(), parent=parent, show_progress=False, on_error=_ignore)
+    # No parent: the load belongs to the process, not to the window that happened to ask.
+    ops.run(lambda _progress: preload(), show_progress=False, on_success=_loaded, on_error=_loaded)
 
 
-def _ignore(_exc: BaseException) -> None:
-    """A failed warm-up is not the person's concern: the first draw loads (and reports) it."""
+def _loaded(_result: object) -> None:
+    """The worker is done (a failure too: then the first draw loads, and reports, it again)."""
+    global _warming
+    _warming = False
+    waiting = list(_waiting)
+    _waiting.clear()
+    for then in waiting:
+        then()
 
 
 # --- the data to draw ----------------------------------------------------------------------------
@@ -371,7 +391,7 @@ def _line(figure: Figure, plot: Plot) -> None:
     finite = [v for s in plot.series for v in s.values if not math.isnan(v)]
     if finite and min(finite) >= 0:
         ax.set_ylim(bottom=0)
-    ax.margins(y=0.15)
+    ax.margins(x=0.06, y=0.15)  # room for the first and last points' labels
     ax.grid(axis="y", alpha=0.3)
     if len(plot.series) > 1:
         ax.legend(fontsize=8)
@@ -575,6 +595,7 @@ class ChartView(QWidget):
     value column."""
 
     clicked = Signal(int, str)  # table row, value column key ("" when not known)
+    painted = Signal()  # the latest table is drawn (or could not be: the error was shown)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -582,7 +603,8 @@ class ChartView(QWidget):
         self.setMinimumSize(320, 240)  # smaller, labels and bars no longer fit
         self.figure: Figure | None = None
         self.canvas: FigureCanvasQTAgg | None = None
-        self.table: ReportTable | None = None
+        self.table: ReportTable | None = None  # the table drawn
+        self.pending: tuple[ReportTable, str] | None = None  # to draw once matplotlib is in
         self._last_press: Any = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -592,10 +614,26 @@ class ChartView(QWidget):
         return self.table is not None
 
     def show_table(self, table: ReportTable, subtitle: str = "") -> None:
-        figure, canvas = self._ensure_canvas()
-        self.table = table
-        draw(figure, table, subtitle)
-        canvas.draw_idle()
+        """Draw the table now, or as soon as matplotlib is loaded (the first time, it loads on a
+        worker thread while the table is already shown); `painted` says when."""
+        self.pending = (table, subtitle)
+        when_ready(self._draw_pending)
+
+    def _draw_pending(self) -> None:
+        if not isValid(self) or self.pending is None:
+            return  # closed meanwhile, or a later request already drew
+        table, subtitle = self.pending
+        self.pending = None
+        try:
+            figure, canvas = self._ensure_canvas()
+            draw(figure, table, subtitle)
+            canvas.draw_idle()
+            self.table = table
+        except Exception as exc:  # a chart that cannot be drawn must not take the tab down
+            self.clear()
+            show_error(self, exc)
+        finally:
+            self.painted.emit()
 
     def clear(self) -> None:
         self.table = None

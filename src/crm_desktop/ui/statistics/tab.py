@@ -109,6 +109,7 @@ class StatisticsTab(QWidget):
         self.view.doubleClicked.connect(self._row_double_clicked)
         self.chart = ChartView()
         self.chart.clicked.connect(self.drill)
+        self.chart.painted.connect(self._painted)
         self.results = QSplitter(Qt.Orientation.Horizontal)
         self.results.setObjectName("resultSplitter")
         self.results.addWidget(self.view)
@@ -129,7 +130,7 @@ class StatisticsTab(QWidget):
         self._shortcuts()
         self._restore_layout()
         self._fill_tree()
-        warm_up(self)
+        warm_up()  # matplotlib loads on a worker thread while the first query runs
         self.choose(str(QSettings().value(ANALYSIS_KEY, "") or ""))
 
     # --- building -------------------------------------------------------------------------------
@@ -372,18 +373,18 @@ class StatisticsTab(QWidget):
         else:
             count = len(table.rows)
             self.status.setText(ngettext("{n} row", "{n} rows", count).format(n=f"{count:,}"))
-        try:
-            self.chart.show_table(table, self.filters.summary(key[1]))
-        except Exception as exc:  # a chart that cannot be drawn must not hide the table
-            self.chart.clear()
-            show_error(self, exc)
+        self._enable_outputs()
+        self.chart.show_table(table, self.filters.summary(key[1]))  # then _painted
+
+    def _painted(self) -> None:
+        """The chart of the shown table is drawn: the result is complete."""
         self._enable_outputs()
         self.computed.emit()
 
     def _enable_outputs(self) -> None:
         shown = self.table is not None
         self.export_button.setEnabled(shown)
-        self.png_button.setEnabled(shown and self.chart.drawn)
+        self.png_button.setEnabled(shown and self.chart.drawn and self.chart.pending is None)
 
     # --- changes -------------------------------------------------------------------------------
     def refresh(self, changes: Changes) -> None:
@@ -467,7 +468,7 @@ class StatisticsTab(QWidget):
 
     def save_png(self) -> Path | None:
         """Save the chart as it is drawn (at print resolution)."""
-        if self.table is None or not self.chart.drawn:
+        if self.table is None or not self.chart.drawn or self.chart.pending is not None:
             return None
         path = ask_save_path(
             self,
