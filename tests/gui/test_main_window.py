@@ -172,3 +172,24 @@ def test_a_tab_that_fails_to_build_shows_the_error_and_the_window_survives(
     window.tab_pages["settings"].ensure_built()
     assert boxes[-1].kind == "box"
     assert "ZeroDivisionError" in boxes[-1].details
+
+
+def test_f5_in_a_list_reloads_it_with_what_another_pc_saved(db, boss, qtbot):
+    """The window's Refresh and a list's Refresh share F5; Qt runs neither when both claim it."""
+    from PySide6.QtCore import Qt
+
+    from crm_desktop.core.services import customers
+
+    window = MainWindow(AppContext(db, boss))
+    qtbot.addWidget(window)
+    window.show()
+    window.select_tab("customers")
+    page = window.tab_pages["customers"].ensure_built().page
+    qtbot.waitUntil(lambda: page.isVisible())
+    customers.create_customer(db, boss, {"name": "远方电脑有限公司"})  # as if from another PC
+    refreshed: list[bool] = []
+    action(window, "refresh").triggered.connect(lambda: refreshed.append(True))
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_F5)
+    assert refreshed == [True]
+    qtbot.waitUntil(lambda: any(row.name == "远方电脑有限公司" for row in page.rows()))
