@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session, aliased
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import as_local_date, local_day_bounds, local_today
 from crm_desktop.core.db.database import Database
-from crm_desktop.core.i18n import N_, _, translated
+from crm_desktop.core.i18n import N_, NC_, _, translated
 from crm_desktop.core.models import (
     BaseDataItem,
     Customer,
@@ -355,14 +355,14 @@ def _receipts(session: Session, operator: Operator, f: _Filters, today: date) ->
 def _service(session: Session, operator: Operator, f: _Filters, today: date) -> _Listing:
     handler, category = aliased(Operator), aliased(BaseDataItem)
     columns = [
-        _Col("accepted", N_("Accepted"), "date", ServiceRecord.accepted_at, _local_date),
+        _Col("accepted", N_("Accepted at"), "date", ServiceRecord.accepted_at, _local_date),
         _Col("subject", N_("Subject"), "text", ServiceRecord.subject),
         _Col("customer", N_("Customer"), "text", Customer.name),
         _Col("kind", N_("Kind"), "text", ServiceRecord.kind, _label(SERVICE_KIND_LABELS)),
         _Col("category", N_("Category"), "text", category.name, _name),
-        _Col("handler", N_("Handler"), "text", handler.name),
+        _Col("handler", NC_("service", "Handler"), "text", handler.name),
         _Col("status", N_("Status"), "text", ServiceRecord.status, _label(SERVICE_STATUS_LABELS)),
-        _Col("resolved", N_("Resolved"), "date", ServiceRecord.resolved_at, _local_date),
+        _Col("resolved", N_("Resolved at"), "date", ServiceRecord.resolved_at, _local_date),
     ]
     where = [
         record_scope(session, operator, ServiceRecord.handler_id, ServiceRecord.customer_id),

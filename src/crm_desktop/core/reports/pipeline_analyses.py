@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import as_local_date, local_day_bounds, local_today
 from crm_desktop.core.db.database import Database
-from crm_desktop.core.i18n import N_, _, translated
+from crm_desktop.core.i18n import N_, NC_, _, translated
 from crm_desktop.core.models import (
     BaseDataItem,
     Customer,
@@ -764,7 +764,7 @@ def service_by_handler(db: Database, actor: Actor, params: ReportParams) -> Repo
     base = _filters(params, *SERVICE_FILTERS)
     rows = [(name, count) for _id, name, count in found]
     drills: list[Drill | None] = [Drill("service", {**base, "handler_id": r[0]}) for r in found]
-    column = ReportColumn("handler", _("Handler"), "text")
+    column = ReportColumn("handler", _(NC_("service", "Handler")), "text")
     return _count_table(BY_HANDLER_TITLE, column, rows, drills, "bar")
 
 
@@ -828,7 +828,7 @@ def service_resolve_time(db: Database, actor: Actor, params: ReportParams) -> Re
     )
     columns = [
         ReportColumn("category", _("Category"), "text"),
-        ReportColumn("handler", _("Handler"), "text"),
+        ReportColumn("handler", _(NC_("service", "Handler")), "text"),
         ReportColumn("resolved", _("Resolved"), "int"),
         ReportColumn("hours", _("Average hours to resolve"), "number"),
     ]
