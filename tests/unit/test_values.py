@@ -78,3 +78,16 @@ def test_search_key_contains_name_pinyin_and_phone() -> None:
     assert "chongqingchangjiang" in key and "cqcj" in key and "info@cqcj.cn" in key
     assert "重庆" not in key  # Chinese fragments are matched against name_key instead
     assert "abctrading" in search_key("ABC Trading Co.")
+
+
+def test_pinyin_of_polyphone_names_matches_whole_name_conversion() -> None:
+    """Word-cached pinyin must equal pypinyin's phrase-aware conversion of the whole name."""
+    from pypinyin import Style, lazy_pinyin
+
+    from crm_desktop.core.search_keys import pinyin_of
+
+    names = ["长沙银行重庆分行", "行长重新长大", "佛山市乐天音乐厂", "重庆长城行业协会", "银行行长"]
+    for name in names:
+        expected = lazy_pinyin(name, style=Style.NORMAL)
+        assert pinyin_of(name)[0] == "".join(expected), name
+    assert pinyin_of("长沙银行")[0] == "changshayinhang"

@@ -34,6 +34,7 @@ from crm_desktop.core.models.system import (
     Attachment,
     AuditEntry,
     ImportBatch,
+    ImportChange,
     NumberingRule,
     Presence,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "FollowUpAnnotation",
     "FollowUpMethod",
     "ImportBatch",
+    "ImportChange",
     "NumberingRule",
     "Operator",
     "Opportunity",

@@ -83,7 +83,13 @@ class Presence(Base):
 
 
 class ImportBatch(Base):
-    """One import run; every row it creates or changes carries its id, so it can be undone."""
+    """One import run; every row it creates or changes carries its id, so it can be undone.
+
+    An import writes in short transactions (other PCs keep working between them) under one batch.
+    `status` says what the batch is now: "running" while it writes (a running batch whose PC is
+    gone was interrupted and is rolled back by `importing.batches.recover`), "finished",
+    "cancelled" or "failed" (its rows were removed again), "undone".
+    """
 
     __tablename__ = "import_batches"
 
@@ -97,5 +103,32 @@ class ImportBatch(Base):
     created_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
-    undo_data: Mapped[str | None] = mapped_column(Text)  # JSON of old values for updated rows
+    undo_data: Mapped[str | None] = mapped_column(Text)  # unused since 0004: see ImportChange
     undone_on: Mapped[date | None] = mapped_column(Date)
+    sheet: Mapped[str | None] = mapped_column(String(120))
+    mode: Mapped[str | None] = mapped_column(String(10))  # create / update / upsert
+    match_key: Mapped[str | None] = mapped_column(String(10))  # name / phone / code
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    backup_path: Mapped[str | None] = mapped_column(String(500))
+    pc_name: Mapped[str | None] = mapped_column(String(80))
+    session_key: Mapped[str | None] = mapped_column(String(40))  # the app's presence row
+
+
+class ImportChange(Base):
+    """A row an import created or updated, with the values it replaced, so undo is exact.
+
+    `new_version` is the record's version right after the import: undo refuses a row someone
+    has edited since, instead of silently throwing their edit away.
+    """
+
+    __tablename__ = "import_changes"
+    __table_args__ = (Index("ix_import_changes_batch", "batch_id", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(30))  # customer, contact, product, order, base_data
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(8))  # create / update
+    old_values: Mapped[str | None] = mapped_column(Text)  # JSON {"field": old value} for updates
+    new_version: Mapped[int | None] = mapped_column(Integer)
