@@ -443,6 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (cli_customers, cli_sales, cli_render, cli_report):
         module.register(commands)
     cli_receipts.register_receipts(commands)
+    from crm_desktop import cli_import
+
+    cli_import.register(commands)
     return parser
 
 
