@@ -1,0 +1,1 @@
+"""One module per kind of record the import writes; `base.py` holds the protocol and TARGETS."""
