@@ -1,10 +1,15 @@
-"""Statistics tables to an Excel workbook that a person can keep calculating with.
+"""Tables to an Excel workbook that a person can keep calculating with.
 
-One sheet per `ReportTable`: the header row bold and frozen, numbers written as numbers (money
-exact to the cent with a thousands format, shares as percentages), dates as dates, and text as
-text — a code like 007 keeps its zeros and a name starting with "=" is never run as a formula.
-The file is written next to the target and renamed into place, so a failed export never leaves a
-half-written workbook (nor destroys the previous one).
+One writer for every export (statistics tables and whole lists): the header row bold and frozen,
+numbers written as numbers (money exact to the cent with a thousands format, shares as
+percentages), dates as dates, local times as times, and text as text — a code or phone like 007
+keeps its zeros and a name starting with "=" is never run as a formula.
+
+Rows are streamed into openpyxl's write-only workbook (`WorkbookStream`): a list of 100,000
+customers never holds 100,000 rows of cells in memory. Column widths come from the header and the
+first `WIDTH_SAMPLE` rows, held back until the widths are known. The file is written next to the
+target and renamed into place, so a failed or cancelled export never leaves a half-written
+workbook (nor destroys the previous one).
 """
 
 from __future__ import annotations
@@ -13,46 +18,68 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from crm_desktop.core.clock import as_utc
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.reports.tables import ReportTable
 
 SHEET_NAME_LIMIT = 31  # Excel refuses longer sheet names
+MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header included
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 TEXT_FORMAT = "@"
 MIN_WIDTH, MAX_WIDTH = 6, 60
+WIDTH_SAMPLE = 1000  # rows measured for the column widths before anything is written
 _BAD_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
 BOLD = Font(bold=True)
 ITALIC = Font(italic=True)
 
 
+class SheetColumn(Protocol):
+    """What the writer needs of a column (`ReportColumn`, `lists.ExportColumn`).
+
+    kind: "text", "code" (always text: codes, phones), "money", "percent", "int", "number",
+    "days", "date", "datetime", "month" (text like 2026-01), "bool".
+    """
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
 def write_tables(path: Path | str, tables: Sequence[ReportTable]) -> Path:
     """Write the tables, one sheet each, to `path` (replaced atomically) and return it."""
     target = Path(path)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    used: set[str] = set()
-    for table in tables:
-        _fill(workbook.create_sheet(sheet_name(table.title, used)), table)
-    if not tables:  # a workbook needs a sheet
-        workbook.create_sheet(sheet_name("", used))
-    _save(workbook, target)
+    with WorkbookStream(target) as book:
+        for table in tables:
+            _fill(book.sheet(table.title, table.columns), table)
     return target
+
+
+def _fill(sheet: SheetWriter, table: ReportTable) -> None:
+    for row in table.rows:
+        sheet.add(row)
+    if table.totals is not None:
+        sheet.add(table.totals, bold=True)
+    if table.note:
+        sheet.note(table.note)
 
 
 def sheet_name(title: str, used: set[str]) -> str:
@@ -67,33 +94,127 @@ def sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _fill(sheet: Worksheet, table: ReportTable) -> None:
-    kinds = [column.kind for column in table.columns]
-    widths = [_width(column.label) for column in table.columns]
-    for index, column in enumerate(table.columns, start=1):
-        _put(sheet.cell(1, index), column.label, "text").font = BOLD
-    sheet.freeze_panes = "A2"
-    lines = [(row, False) for row in table.rows]
-    if table.totals is not None:
-        lines.append((table.totals, True))
-    for number, (values, bold) in enumerate(lines, start=2):
-        for index, (kind, value) in enumerate(zip(kinds, values, strict=False), start=1):
-            if value is None or value == "":
-                continue
-            cell = _put(sheet.cell(number, index), value, kind)
-            if bold:
-                cell.font = BOLD
-            widths[index - 1] = max(widths[index - 1], _width(_shown(value, kind)))
-    if table.note:
-        _put(sheet.cell(len(lines) + 3, 1), table.note, "text").font = ITALIC
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(
-            max(width + 2, MIN_WIDTH), MAX_WIDTH
+class WorkbookStream:
+    """A write-only workbook bound for `target`: add sheets, stream rows, then `save`.
+
+    As a context manager it saves when the block ends normally and throws everything away
+    (openpyxl's temporary files included) when it raises, e.g. on Cancel.
+    """
+
+    def __init__(self, target: Path | str) -> None:
+        self.target = Path(target)
+        check_target(self.target)
+        self.workbook = Workbook(write_only=True)
+        self._sheets: list[SheetWriter] = []
+        self._used: set[str] = set()
+        self._done = False
+
+    def sheet(self, title: str, columns: Sequence[SheetColumn]) -> SheetWriter:
+        writer = SheetWriter(self.workbook.create_sheet(sheet_name(title, self._used)), columns)
+        self._sheets.append(writer)
+        return writer
+
+    def save(self, before_replace: Callable[[], None] | None = None) -> Path:
+        """Write the file next to the target, call `before_replace` (an audit that may still
+        refuse), then rename it into place."""
+        for writer in self._sheets:
+            writer.flush()
+        if not self._sheets:  # a workbook needs a sheet
+            self.sheet("", [])
+        self._done = True
+        try:
+            _save(self.workbook, self.target, before_replace)
+        except BaseException:
+            self.discard()
+            raise
+        return self.target
+
+    def discard(self) -> None:
+        """Forget the rows written so far: no file, no temporary files."""
+        self._done = True
+        for sheet in self.workbook.worksheets:
+            _discard_sheet(sheet)
+
+    def __enter__(self) -> WorkbookStream:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if kind is not None:
+            self.discard()
+        elif not self._done:
+            self.save()
+
+
+class SheetWriter:
+    """One sheet: bold frozen header, typed cells, widths measured on the first rows."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet, columns: Sequence[SheetColumn]) -> None:
+        self.sheet = sheet
+        self.labels = [column.label for column in columns]
+        self.kinds = [column.kind for column in columns]
+        self.widths = [_width(label) for label in self.labels]
+        self.rows = 0  # data rows added (totals included)
+        self._held: list[tuple[Sequence[Any], bool]] | None = []
+
+    def add(self, values: Sequence[Any], *, bold: bool = False) -> None:
+        """One row of values in column order; None and "" leave the cell empty."""
+        if self.rows + 1 >= MAX_ROWS:
+            raise ValidationError(
+                _("More than {n} rows do not fit on an Excel sheet; narrow the filters.").format(
+                    n=f"{MAX_ROWS - 1:,}"
+                )
+            )
+        self.rows += 1
+        if self._held is None:
+            self._write(values, bold)
+            return
+        self._held.append((values, bold))
+        for index, (kind, value) in enumerate(zip(self.kinds, values, strict=False)):
+            if value is not None and value != "":
+                self.widths[index] = max(self.widths[index], _width(_shown(value, kind)))
+        if len(self._held) >= WIDTH_SAMPLE:
+            self.flush()
+
+    def note(self, text: str) -> None:
+        """An italic line under the table, after an empty row."""
+        self.flush()
+        self.sheet.append([])
+        self.sheet.append([_cell(self.sheet, text, "text", ITALIC)])
+
+    def flush(self) -> None:
+        """Write the widths, the header and the rows held back (once)."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        for index, width in enumerate(self.widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = min(
+                max(width + 2, MIN_WIDTH), MAX_WIDTH
+            )
+        self.sheet.freeze_panes = "A2"
+        self.sheet.append([_cell(self.sheet, label, "text", BOLD) for label in self.labels])
+        for values, bold in held:
+            self._write(values, bold)
+
+    def _write(self, values: Sequence[Any], bold: bool) -> None:
+        font = BOLD if bold else None
+        self.sheet.append(
+            [
+                None if value is None or value == "" else _cell(self.sheet, value, kind, font)
+                for kind, value in zip(self.kinds, values, strict=False)
+            ]
         )
 
 
-def _put(cell: Cell, value: Any, kind: str) -> Cell:
-    """Write one value typed by what it is; the column's kind picks the number format."""
+def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str, font: Font | None = None) -> Any:
+    """One value typed by what it is; the column's kind picks the number format."""
+    cell = WriteOnlyCell(sheet)
+    if kind == "code" and not isinstance(value, str):
+        value = str(value)
     if isinstance(value, bool):
         cell.value = value
     elif isinstance(value, int | Decimal | float):
@@ -103,8 +224,7 @@ def _put(cell: Cell, value: Any, kind: str) -> Cell:
         elif kind == "percent":
             cell.number_format = PERCENT_FORMAT
     elif isinstance(value, datetime):  # Excel has no time zones: the local time the person saw
-        local = value.astimezone() if value.tzinfo else value
-        cell.value = local.replace(tzinfo=None)
+        cell.value = as_utc(value).astimezone().replace(tzinfo=None)
         cell.number_format = DATETIME_FORMAT
     elif isinstance(value, date):
         cell.value = value
@@ -113,12 +233,16 @@ def _put(cell: Cell, value: Any, kind: str) -> Cell:
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
         cell.number_format = TEXT_FORMAT
+    if font is not None:
+        cell.font = font
     return cell
 
 
 def _shown(value: Any, kind: str) -> str:
     """Roughly what Excel displays, for the column width."""
     if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+        if kind == "code":
+            return str(value)
         if kind == "money":
             return f"{value:,.2f}"
         if kind == "percent":
@@ -142,7 +266,25 @@ def check_target(target: Path) -> None:
         raise ValidationError(_("The folder {folder} does not exist.").format(folder=target.parent))
 
 
-def _save(workbook: Workbook, target: Path) -> None:
+def _discard_sheet(sheet: Any) -> None:
+    """Close a write-only sheet's stream and remove its temporary file."""
+    writer = getattr(sheet, "_writer", None)
+    if writer is None:
+        return
+    try:
+        rows = getattr(sheet, "_rows", None)
+        if rows is not None:  # the row stream first: it still writes its closing tag
+            sheet._rows = None
+            rows.close()
+        writer.close()
+        writer.cleanup()
+    except (OSError, ValueError, RuntimeError):
+        pass  # openpyxl removes what is left when the program ends
+
+
+def _save(
+    workbook: Workbook, target: Path, before_replace: Callable[[], None] | None = None
+) -> None:
     check_target(target)
     handle, temporary = tempfile.mkstemp(
         prefix=f".{target.stem}-", suffix=".xlsx.part", dir=target.parent
@@ -150,6 +292,8 @@ def _save(workbook: Workbook, target: Path) -> None:
     os.close(handle)
     try:
         workbook.save(temporary)
+        if before_replace is not None:
+            before_replace()
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
