@@ -378,6 +378,7 @@ def test_the_boss_sees_every_page(
         "pool_rules",
         "numbering",
         "audit",
+        "import_history",
         "preferences",
     ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
@@ -19,6 +20,7 @@ from crm_desktop.ui.settings.audit_page import AuditPage
 from crm_desktop.ui.settings.basedata_page import BaseDataPage
 from crm_desktop.ui.settings.common import SettingsPage
 from crm_desktop.ui.settings.company_page import CompanyPage
+from crm_desktop.ui.settings.import_history_page import ImportHistoryPage, can_view
 from crm_desktop.ui.settings.numbering_page import NumberingPage
 from crm_desktop.ui.settings.operators_page import OperatorsPage
 from crm_desktop.ui.settings.pool_rules_page import PoolRulesPage
@@ -34,6 +36,7 @@ class PageSpec:
     title: str  # marked with N_, translated when shown
     permission: str | None  # None: every logged-in operator
     factory: Callable[[AppContext], SettingsPage]
+    visible: Callable[[Any], bool] | None = None  # a further test on the actor (any of several)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -46,6 +49,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pool_rules", N_("Public pool rules"), "settings.pool", PoolRulesPage),
     PageSpec("numbering", N_("Document numbering"), "settings.company", NumberingPage),
     PageSpec("audit", N_("Audit log"), "audit.view", AuditPage),
+    PageSpec("import_history", N_("Import history"), None, ImportHistoryPage, can_view),
     PageSpec("preferences", N_("Preferences"), None, PreferencesPage),
 )
 
@@ -55,7 +59,10 @@ class SettingsArea(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.specs = [
-            spec for spec in PAGES if spec.permission is None or ctx.actor.can(spec.permission)
+            spec
+            for spec in PAGES
+            if (spec.permission is None or ctx.actor.can(spec.permission))
+            and (spec.visible is None or spec.visible(ctx.actor))
         ]
         self.pages: dict[str, SettingsPage] = {}
         self._stale: set[str] = set()
