@@ -292,6 +292,35 @@ class Launcher(QObject):
             ),
         )
         self.apply_pool_rules()
+        self.recover_imports()
+
+    def recover_imports(self) -> None:
+        """Take back imports a crashed or killed PC left half done (once, after login)."""
+        from crm_desktop.core.changes import Changes
+        from crm_desktop.core.importing import batches
+
+        ctx, window = self.ctx, self.window
+        if ctx is None or window is None:
+            return
+
+        def recovered(batch_ids: Any) -> None:
+            if batch_ids:
+                window.status.notice(
+                    _("An interrupted import was taken back ({count}).").format(
+                        count=len(batch_ids)
+                    )
+                )
+                ctx.notify(Changes.everything())
+
+        ops.run(
+            lambda _progress: batches.recover_interrupted(ctx.db),
+            parent=window,
+            show_progress=False,
+            on_success=recovered,
+            on_error=lambda exc: window.status.notice(
+                _("Interrupted imports could not be checked: {error}").format(error=exc)
+            ),
+        )
 
     def apply_pool_rules(self) -> None:
         """Idle customers go back to the public pool when any PC logs in (the firm's rule)."""

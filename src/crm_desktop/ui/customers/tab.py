@@ -291,6 +291,16 @@ class CustomersTab(QWidget):
             ),
             ("customers.archive", ListAction("archive", _("Archive"), self.toggle_archived)),
             (
+                "customers.import",
+                ListAction(
+                    "import",
+                    _("Import…"),
+                    lambda _row: self.import_records(),
+                    needs_selection=False,
+                    tooltip=_("Import customers or contacts from an Excel or CSV file"),
+                ),
+            ),
+            (
                 "settings.pool",
                 ListAction(
                     "run_pool_rules",
@@ -306,6 +316,13 @@ class CustomersTab(QWidget):
         archive = self.page.actions_by_key.get("archive")
         if archive is not None:
             archive.setText(_("Restore") if row is not None and row.archived else _("Archive"))
+
+    def import_records(self) -> None:
+        """The import wizard, customers chosen (the lists refresh when it is done)."""
+        from crm_desktop.core.importing.model import ImportKind
+        from crm_desktop.ui.importing import open_import_wizard
+
+        self.dialog = open_import_wizard(self.ctx, self, ImportKind.CUSTOMERS)
 
     def new_customer(self) -> None:
         from crm_desktop.ui.customers.detail import open_customer

@@ -158,6 +158,16 @@ class OrdersPage(DocumentListPage):
                 "customers.view",
                 ListAction("customer", _("Open customer"), self.open_customer),
             ),
+            (
+                "orders.import",
+                ListAction(
+                    "import",
+                    _("Import sales history…"),
+                    lambda _row: self.import_history(),
+                    needs_selection=False,
+                    tooltip=_("Import past orders from an Excel or CSV file for the statistics"),
+                ),
+            ),
         ]
         return [spec for permission, spec in specs if permission is None or can(permission)]
 
@@ -204,6 +214,12 @@ class OrdersPage(DocumentListPage):
             return
         _orders().set_order_archived(self.ctx.db, self.ctx.actor, row.id, row.version, archive)
         self.announce("orders")
+
+    def import_history(self) -> None:
+        from crm_desktop.core.importing.model import ImportKind
+        from crm_desktop.ui.importing import open_import_wizard
+
+        self.dialog = open_import_wizard(self.ctx, self, ImportKind.ORDERS)
 
     def open_customer(self, row: Row) -> None:
         from crm_desktop.ui.customers.detail import open_customer

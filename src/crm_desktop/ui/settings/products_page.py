@@ -12,7 +12,7 @@ from crm_desktop.core.services import products
 from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.settings.common import CatalogPage
-from crm_desktop.ui.widgets import Column, Field, RecordListPage
+from crm_desktop.ui.widgets import Column, Field, ListAction, RecordListPage
 
 
 class ProductsPage(CatalogPage):
@@ -38,6 +38,15 @@ class ProductsPage(CatalogPage):
             on_new=self.add,
             on_edit=self.edit,
             on_toggle_active=self.set_active,
+            actions=[
+                ListAction(
+                    "import",
+                    _("Import…"),
+                    lambda _row: self.import_products(),
+                    needs_selection=False,
+                    tooltip=_("Import products from an Excel or CSV file"),
+                )
+            ],
             empty_text=_("No products yet. Add one with New."),
         )
         self.layout_.addWidget(self.list)
@@ -60,6 +69,12 @@ class ProductsPage(CatalogPage):
 
     def reload(self) -> None:
         self.list.reload()
+
+    def import_products(self) -> None:
+        from crm_desktop.core.importing.model import ImportKind
+        from crm_desktop.ui.importing import open_import_wizard
+
+        self.wizard = open_import_wizard(self.ctx, self, ImportKind.PRODUCTS)
 
     def save_record(self, record_id: int | None, version: int | None, values: dict) -> int:
         return products.save_product(self.ctx.db, self.ctx.actor, record_id, version, values)
