@@ -6,6 +6,7 @@
     python bench/run.py --only search   # bench/search.py: search latency and the customers tab
     python bench/run.py --only pdf      # bench/pdf.py: printed quotes vs a bare reportlab table
     python bench/run.py --only reports  # bench/reports.py: statistics vs hand-written SQL, 1M lines
+    python bench/run.py --only import   # bench/importing.py: 100k-row xlsx import vs calamine
 
 Every figure is a whole process (wall time from spawn to exit, peak RSS from wait4), and every
 app figure is paired with its floor, run alternately (A B A B ...); the ratio is taken per pair and
@@ -220,7 +221,7 @@ def search_args(args: argparse.Namespace) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k customers, 3 pairs")
-    parser.add_argument("--only", choices=("startup", "demo", "search", "pdf", "reports"))
+    parser.add_argument("--only", choices=("startup", "demo", "search", "pdf", "reports", "import"))
     parser.add_argument("--customers", type=int)
     parser.add_argument("--pairs", type=int)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -242,6 +243,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         passed = ["--quick"] if args.quick else []
         passed += ["--pairs", str(args.pairs)] if args.pairs else []
         return reports.main(passed)
+    if args.only == "import":  # in-process import vs the calamine read, cached data in /tmp
+        import importing
+
+        passed = ["--quick"] if args.quick else []
+        passed += ["--pairs", str(args.pairs)] if args.pairs else []
+        passed += ["--customers", str(args.customers)] if args.customers else []
+        return importing.main(passed)
     customers = args.customers or (10_000 if args.quick else 100_000)
     pairs = args.pairs or (3 if args.quick else 10)
     warmups = 1 if args.quick else 2
