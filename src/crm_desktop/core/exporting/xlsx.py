@@ -107,7 +107,7 @@ class WorkbookStream:
         self.workbook = Workbook(write_only=True)
         self._sheets: list[SheetWriter] = []
         self._used: set[str] = set()
-        self._done = False
+        self._done = self._discarded = False
 
     def sheet(self, title: str, columns: Sequence[SheetColumn]) -> SheetWriter:
         writer = SheetWriter(self.workbook.create_sheet(sheet_name(title, self._used)), columns)
@@ -131,7 +131,9 @@ class WorkbookStream:
 
     def discard(self) -> None:
         """Forget the rows written so far: no file, no temporary files."""
-        self._done = True
+        if self._discarded:
+            return
+        self._done = self._discarded = True
         for sheet in self.workbook.worksheets:
             _discard_sheet(sheet)
 

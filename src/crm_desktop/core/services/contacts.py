@@ -7,19 +7,20 @@ that name it keep their history.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import NotFound, ValidationError
 from crm_desktop.core.i18n import _
-from crm_desktop.core.models import Contact
+from crm_desktop.core.models import Contact, Customer
 from crm_desktop.core.services import records
 from crm_desktop.core.services.access import require
-from crm_desktop.core.services.customers import _load_visible
+from crm_desktop.core.services.customers import _like, _load_visible, _visible, matches_search
 
 CONTACT_FIELDS = (
     "name",
@@ -143,3 +144,99 @@ def _birthday(value: Any) -> date | None:
         raise ValidationError(
             _("“{value}” is not a date (use YYYY-MM-DD).").format(value=value)
         ) from None
+
+
+# --- every visible contact (the contacts export) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    """Contacts of the customers the operator may see: one customer's, or matching a search."""
+
+    search: str = ""  # the contact's name, phone, mobile, e-mail or the customer (as its search)
+    customer_id: int | None = None
+
+
+class ContactRow(NamedTuple):
+    id: int
+    customer_id: int
+    customer_name: str
+    name: str
+    title: str | None
+    phone: str | None
+    mobile: str | None
+    email: str | None
+    wechat: str | None
+    birthday: date | None
+    is_primary: bool
+
+
+def _visible_contacts(session: Any, operator: Any, wanted: ContactFilter) -> list[Any]:
+    where = [
+        Contact.archived.is_(False),
+        Customer.archived.is_(False),
+        _visible(session, operator),
+    ]
+    if wanted.customer_id is not None:
+        where.append(Contact.customer_id == wanted.customer_id)
+    text = wanted.search.strip()
+    if text:
+        pattern = _like(text.casefold())
+        own = [
+            func.lower(column).like(pattern, escape="\\")
+            for column in (Contact.name, Contact.phone, Contact.mobile, Contact.email)
+        ]
+        where.append(or_(*own, matches_search(text)))
+    return where
+
+
+def list_visible_contacts(
+    db: Database,
+    actor: Actor,
+    wanted: ContactFilter | None = None,
+    *,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[ContactRow]:
+    """A page of the current contacts of every customer the operator may see (within their
+    scope or in the public pool), by customer, the primary contact first."""
+    with db.read() as session:
+        operator = require(session, actor, "customers.view")
+        query = (
+            select(
+                Contact.id,
+                Contact.customer_id,
+                Customer.name,
+                Contact.name,
+                Contact.title,
+                Contact.phone,
+                Contact.mobile,
+                Contact.email,
+                Contact.wechat,
+                Contact.birthday,
+                Contact.is_primary,
+            )
+            .join(Customer, Customer.id == Contact.customer_id)
+            .where(*_visible_contacts(session, operator, wanted or ContactFilter()))
+            .order_by(
+                Customer.sort_name,
+                Customer.id,
+                Contact.is_primary.desc(),
+                Contact.name,
+                Contact.id,
+            )
+            .limit(limit)
+            .offset(offset)
+        )
+        return [ContactRow(*row) for row in session.execute(query)]
+
+
+def count_visible_contacts(db: Database, actor: Actor, wanted: ContactFilter | None = None) -> int:
+    with db.read() as session:
+        operator = require(session, actor, "customers.view")
+        query = (
+            select(func.count(Contact.id))
+            .join(Customer, Customer.id == Contact.customer_id)
+            .where(*_visible_contacts(session, operator, wanted or ContactFilter()))
+        )
+        return session.scalar(query) or 0
