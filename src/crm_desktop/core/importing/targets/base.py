@@ -20,8 +20,13 @@ How the engine drives a target (engine.run_import; preview_import stops after st
    cells -> None, base-data and operator columns resolved through the lookups (an unknown entry
    is a row problem unless ``request.create_missing``: then it gets a placeholder id (< 0) in a
    dry run or a real entry created once in the batch's first transaction, recorded as an
-   ImportChange with entity "base_data" so undo removes it). Required fields are checked. A row
-   with problems is ``RowAction.ERROR`` and never reaches the target.
+   ImportChange with entity "base_data" so undo removes it; placeholders in ``plan.values`` are
+   replaced by the real ids before ``write`` is called, so build rows in ``write``). Operator
+   columns hold the operator id, or `PUBLIC_POOL` (0) for "公海"/"Public pool". Columns of kind
+   "customer" and "product" arrive as text: the target resolves them with
+   ``ctx.customers_loaded().find(text)`` / ``ctx.products_loaded().find(text)`` (load them in
+   ``begin``), because it knows which other columns (a customer code) take part. Required
+   fields are checked. A row with problems is ``RowAction.ERROR`` and never reaches the target.
 4. ``run.plan(plan)`` for every other row, in sheet order: the target sets ``plan.action``
    (CREATE / UPDATE / UNCHANGED / SKIP / ERROR), ``plan.message`` (why skipped or refused),
    ``plan.entity_id`` and ``plan.changes`` ({field: (old, new)}) for updates. It must remember
@@ -79,7 +84,7 @@ from crm_desktop.core.importing.model import (
     RowAction,
     RowPlan,
 )
-from crm_desktop.core.models import BaseDataItem, Customer, Operator, Product
+from crm_desktop.core.models import Base, BaseDataItem, Customer, Operator, Product
 from crm_desktop.core.money import to_cents
 from crm_desktop.core.resources import locale_dir
 from crm_desktop.core.search_keys import fold, normalized_name, phone_digits
@@ -96,6 +101,7 @@ ENTITY_TABLES: dict[str, str] = {
     "base_data": "base_data_items",
 }
 PUBLIC_POOL_WORDS = frozenset({"public pool", "公海", "公海客户", "公共池"})
+PUBLIC_POOL = 0  # an operator column's value for "公海"/"Public pool" (no operator has id 0)
 
 
 # --- stored form ---------------------------------------------------------------------------------
@@ -129,9 +135,10 @@ class StoredForm:
 
     @staticmethod
     def json(value: Any) -> Any:
-        """A stored value as JSON can hold it (PostgreSQL hands back date objects)."""
+        """A stored value as JSON can hold it and the driver takes back (SQLite stores text
+        already; PostgreSQL hands back date objects: aware ISO text keeps the moment exact)."""
         if isinstance(value, datetime):
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            return value.isoformat()
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, Decimal):
@@ -381,6 +388,11 @@ class Context:
             self._products = ProductLookup.load(session)
         return self._products
 
+    def products_loaded(self) -> ProductLookup:
+        if self._products is None:
+            raise RuntimeError("Context.products(session) was not called in begin()")
+        return self._products
+
     def label(self, key: str) -> str:
         for spec in self.fields:
             if spec.key == key:
@@ -448,13 +460,15 @@ class Writer:
     ) -> list[int]:
         """Insert rows (stored form, all with the keys of the first); returns their ids in order.
 
-        `editable`: the table has version and who/when stamps and import_batch_id (an order's
-        lines do not). `entity` None: not recorded in import_changes (lines go with their order).
+        `editable`: the table has version and who/when stamps (and import_batch_id where the
+        table has that column); an order's lines have none of them. `entity` None: not
+        recorded in import_changes (an order's lines go with their order).
         """
         if not rows:
             return []
         ids = self.new_ids(table, len(rows))
         extra: dict[str, Any] = {}
+        columns_of = Base.metadata.tables[table].c
         if editable:
             who = self.actor.id
             extra = {
@@ -465,7 +479,11 @@ class Writer:
                 "updated_by_id": who,
                 "import_batch_id": self.batch_id,
             }
-            extra = {key: value for key, value in extra.items() if key not in rows[0]}
+            extra = {
+                key: value
+                for key, value in extra.items()
+                if key not in rows[0] and key in columns_of
+            }
         keys = list(rows[0])
         columns = ["id", *keys, *extra]
         tail = tuple(extra.values())
@@ -484,22 +502,28 @@ class Writer:
         return ids
 
     def update(self, table: str, entity: str, updates: Sequence[Update]) -> None:
-        """UPDATE the changed columns, grouped by column set; stale versions raise."""
+        """UPDATE the changed columns, grouped by column set; a stale version raises.
+
+        The stamps the UPDATE overwrites (updated_at/by, import_batch_id) are read first and
+        kept with the old values, so undo puts the row back exactly, version included.
+        """
+        if not updates:
+            return
+        meta = self._meta(table, [u.id for u in updates])
         groups: dict[tuple[str, ...], list[Update]] = {}
         for item in updates:
             groups.setdefault(tuple(item.values), []).append(item)
         who = self.actor.id
         for columns, items in groups.items():
-            sets = ", ".join(f'"{c}" = ?' for c in columns)
+            sets = "".join(f'"{c}" = ?, ' for c in columns)
             sql = (
-                f'UPDATE "{table}" SET {sets}, "version" = "version" + 1, "updated_at" = ?, '
+                f'UPDATE "{table}" SET {sets}"version" = "version" + 1, "updated_at" = ?, '
                 f'"updated_by_id" = ?, "import_batch_id" = ? WHERE "id" = ? AND "version" = ?'
             )
             params = [
                 (*u.values.values(), self.now, who, self.batch_id, u.id, u.version) for u in items
             ]
-            count = self._run(sql, params)
-            if count != len(items):
+            if self._run(sql, params) != len(items):
                 raise ConflictError(
                     _(
                         "Someone changed a record of this import while it was running; "
@@ -514,18 +538,33 @@ class Writer:
                 )
         for u in updates:
             old = {key: StoredForm.json(value) for key, value in u.old.items()}
-            self.changes.append(
-                (
-                    self.batch_id,
-                    entity,
-                    u.id,
-                    "update",
-                    json.dumps(old, ensure_ascii=False),
-                    u.version + 1,
-                )
-            )
+            old.update(meta.get(u.id, {}))
+            text = json.dumps(old, ensure_ascii=False)
+            self.changes.append((self.batch_id, entity, u.id, "update", text, u.version + 1))
             self.audit(f"{entity}.import", entity, u.id, u.audit)
         self.updated[entity] = self.updated.get(entity, 0) + len(updates)
+
+    def _meta(self, table: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """updated_at, updated_by_id and import_batch_id of these rows as stored now."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900]
+            marks = ", ".join(self._mark for _i in part)
+            sql = (
+                'SELECT "id", "updated_at", "updated_by_id", "import_batch_id" '
+                f'FROM "{table}" WHERE "id" IN ({marks})'
+            )
+            for row_id, at, by, batch in self.conn.exec_driver_sql(sql, tuple(part)):
+                found[row_id] = {
+                    "updated_at": StoredForm.json(at),
+                    "updated_by_id": by,
+                    "import_batch_id": batch,
+                }
+        return found
+
+    @property
+    def _mark(self) -> str:
+        return "?" if self.stored.sqlite else "%s"
 
     def record_created(self, entity: str, entity_id: int) -> None:
         """An ImportChange for a row created outside `insert` (e.g. by the engine)."""
