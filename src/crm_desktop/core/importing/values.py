@@ -33,6 +33,7 @@ _DAY_FIRST = re.compile(r"\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}(?:\s.*)?")
 _MONEY_NOISE = re.compile(r"[\s,，¥￥$]|元|人民币|rmb|cny", re.IGNORECASE)
 _NUMBER_NOISE = re.compile(r"[\s,，]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DIGIT = re.compile(r"\d")
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
 _TRUE = frozenset({"是", "有", "对", "真", "y", "yes", "true", "t", "1", "√", "✓", "✔", "on"})
 _FALSE = frozenset(
@@ -115,14 +116,18 @@ def to_phone(raw: Any) -> str | None:
         return str(int(raw))
     if cls is int:
         return str(raw)
+    if cls is str:
+        text = raw.strip()
+        if text.isdigit() and text.isascii():  # the common case: digits only
+            return text
     text = to_code(raw)
     if text is None:
         return None
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    if _SCIENTIFIC.fullmatch(text):
+    if ("E" in text or "e" in text) and _SCIENTIFIC.fullmatch(text):
         return _phone_from_scientific(text)
-    if not any(ch.isdigit() for ch in text):
+    if not _DIGIT.search(text):
         raise ValueProblem(_("“{value}” is not a phone number.").format(value=text))
     return text
 
@@ -146,7 +151,7 @@ def to_email(raw: Any) -> str | None:
         return None
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    if text[:7].lower() == "mailto:":
+    if ":" in text and text[:7].lower() == "mailto:":
         text = text[7:].strip()
     if not _EMAIL.fullmatch(text):
         raise ValueProblem(_("“{value}” is not an e-mail address.").format(value=text))
@@ -185,6 +190,11 @@ def _date_from_text(raw: str) -> date | None:
     text = raw.strip()
     if not text:
         return None
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return date.fromisoformat(text)  # 2023-05-01, the common case, without a regex
+        except ValueError:
+            pass
     match = _DATE_TEXT.fullmatch(text) or _DATE_DIGITS.fullmatch(text)
     if match:
         return _checked_date(text, *match.groups())
