@@ -7,6 +7,8 @@ number with the "00000000000" format, a merged banner, GBK bytes, UTF-16, a trun
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -120,6 +122,22 @@ def make_customers_xlsx(path: Path) -> None:
         contacts.append(cells)
     contacts["F2"].number_format = "yyyy-mm-dd"
     wb.save(path)
+    _fix_zip_times(path)
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite the zip with fixed times so regenerating gives the same bytes."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            if name == "docProps/core.xml":  # openpyxl stamps the save time as "modified"
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-02T03:04:05Z", data
+                )
+            target.writestr(
+                zipfile.ZipInfo(name, FIXED_TIME.timetuple()[:6]), data, zipfile.ZIP_DEFLATED
+            )
 
 
 def make_legacy_xls(path: Path) -> None:
