@@ -85,7 +85,8 @@ class ImportCancelled(CrmError):
 class SheetData:
     """One sheet as read: raw cell values, row by row (`rows[0]` is the sheet's first row).
 
-    Values are what the file holds: str, int, float, bool, date, datetime, time or None. Numbers
+    Values are what the file holds: str, int, float, bool, date, datetime, time; an empty cell is
+    "" (as calamine gives it) or None, and every converter treats both as empty. Numbers
     shown with leading zeros by a number format (00571) are already text with their zeros.
     Merged cells hold their value in the top-left cell only.
     """
