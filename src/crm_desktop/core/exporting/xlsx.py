@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -213,10 +213,21 @@ class SheetWriter:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str, font: Font | None = None) -> Any:
-    """One value typed by what it is; the column's kind picks the number format."""
-    cell = WriteOnlyCell(sheet)
+    """One value typed by what it is; the column's kind picks the number format.
+
+    Values that need no style go in as they are (openpyxl then reuses one cell object: a styled
+    cell costs about twice as much to write); text that Excel would read as a formula or an
+    error code, codes ("@", so a retyped 007 stays text) and styled values get their own cell.
+    """
     if kind == "code" and not isinstance(value, str):
         value = str(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if font is None and kind != "code" and value[:1] != "=" and value not in ERROR_CODES:
+            return value
+    elif font is None and _plain(value, kind):
+        return value
+    cell = WriteOnlyCell(sheet)
     if isinstance(value, bool):
         cell.value = value
     elif isinstance(value, int | Decimal | float):
@@ -232,12 +243,22 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str, font: Font | None = 
         cell.value = value
         cell.number_format = DATE_FORMAT
     else:
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell.value = str(value)
         cell.data_type = "s"  # never a formula, whatever the text starts with
         cell.number_format = TEXT_FORMAT
     if font is not None:
         cell.font = font
     return cell
+
+
+def _plain(value: Any, kind: str) -> bool:
+    """Written right without a style: booleans, counts, dates (openpyxl's own date format is
+    DATE_FORMAT)."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int | Decimal | float):
+        return kind not in ("money", "percent")
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def _shown(value: Any, kind: str) -> str:
