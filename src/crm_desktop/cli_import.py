@@ -202,23 +202,6 @@ def _errors_path(args: argparse.Namespace, source: Path) -> Path | None:
     return folder / name if os.access(folder, os.W_OK) else Path.cwd() / name
 
 
-def _check_required(kind: ImportKind, mapping: Mapping, path: Path) -> None:
-    from crm_desktop.core.importing.fields import FIELDS
-
-    missing = [f for f in FIELDS[kind] if f.required and f.key not in mapping.values()]
-    if missing:
-        raise ValidationError(
-            _(
-                "{file} has no column for {fields}; map one with --mapping "
-                "(“crm import fields {kind}” lists the fields)."
-            ).format(
-                file=path.name,
-                fields=", ".join(f"{_(f.label)} ({f.key})" for f in missing),
-                kind=kind.value,
-            )
-        )
-
-
 def _field_labels(kind: ImportKind) -> dict[str, str]:
     from crm_desktop.core.importing.fields import FIELDS
 
@@ -319,7 +302,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         mapping.parse_mapping(db, actor, kind, args.mapping, headers) if args.mapping else suggested
     )
     _show_plan(request, sheet, header_row, headers, columns)
-    _check_required(kind, columns, path)
     request = replace(request, sheet=sheet.sheet or None, header_row=header_row, mapping=columns)
     with _cancel_on_interrupt() as cancel:
         result = engine.run_import(
