@@ -446,6 +446,9 @@ def build_parser() -> argparse.ArgumentParser:
     from crm_desktop import cli_import
 
     cli_import.register(commands)
+    from crm_desktop import cli_export
+
+    cli_export.register(commands)
     return parser
 
 
