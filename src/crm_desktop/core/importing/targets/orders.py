@@ -706,7 +706,7 @@ def _lines_text(lines: list[dict[str, Any]]) -> str:
 
 def _load_numbers(session: Session) -> dict[str, int]:
     """Every stored order number -> its id (one query, plain tuples)."""
-    return dict(session.execute(select(SalesOrder.number, SalesOrder.id)).tuples().all())
+    return dict(session.execute(select(SalesOrder.number, SalesOrder.id)).all())
 
 
 def _load_imported(session: Session) -> dict[int, Existing]:
@@ -723,7 +723,7 @@ def _load_imported(session: Session) -> dict[int, Existing]:
         .where(SalesOrder.import_batch_id.is_not(None))
     )
     found: dict[int, Existing] = {}
-    for order_id, version, paid, *header in session.execute(query).tuples():
+    for order_id, version, paid, *header in session.execute(query):
         values = dict(zip(HEADER_COLUMNS, header, strict=True))
         found[order_id] = Existing(
             id=order_id,
@@ -741,7 +741,7 @@ def _load_imported(session: Session) -> dict[int, Existing]:
         .where(SalesOrder.import_batch_id.is_not(None))
         .order_by(OrderLine.order_id, OrderLine.line_no)
     )
-    for order_id, *values in session.execute(lines).tuples():
+    for order_id, *values in session.execute(lines):
         found[order_id].lines.append(dict(zip(LINE_COLUMNS, values, strict=True)))
     return found
 
