@@ -534,3 +534,18 @@ def test_an_amount_column_gives_the_price_when_missing_and_must_match_when_both_
     reasons = {error.line: error.reason for error in result.errors}
     assert "37.49" in reasons[5] and "37.50" in reasons[5]
     assert "give the unit price" in reasons[6]  # 10 / 3 is no price to the cent
+
+
+def test_a_ledgers_status_words_name_order_states_and_nonsense_is_explained() -> None:
+    from crm_desktop.core.importing.targets.orders import parse_status
+
+    assert [parse_status(w) for w in ("已完成", "已关闭", "Delivered", "作废", "草稿", "")] == [
+        "closed",
+        "closed",
+        "delivered",
+        "cancelled",
+        "draft",
+        None,
+    ]
+    with pytest.raises(ValueError, match="“乱写” is not an order status"):
+        parse_status("乱写")

@@ -39,7 +39,7 @@ from crm_desktop.core.importing.targets.base import (
     Writer,
     spellings,
 )
-from crm_desktop.core.models import DocumentStatus, OrderLine, Product, SalesOrder
+from crm_desktop.core.models import BaseDataKind, DocumentStatus, OrderLine, Product, SalesOrder
 from crm_desktop.core.models.types import QUANTITY_SCALE
 from crm_desktop.core.money import from_cents
 from crm_desktop.core.pricing import (
@@ -109,19 +109,25 @@ AGREE = (
 # --- pure parts -----------------------------------------------------------------------------------
 
 
-def parse_status(text: Any) -> str | None:
+def status_words() -> dict[str, str]:
+    """Folded words -> status: the values, their labels in English, Chinese and the current
+    language, and the words hand-made ledgers use (built once per import)."""
+    words = {fold(word): status for word, status in STATUS_WORDS.items()}
+    for status in ORDER_STATUSES:
+        words.update(dict.fromkeys({fold(status), *spellings(STATUS_LABELS[status])}, status))
+    return words
+
+
+def parse_status(text: Any, words: dict[str, str] | None = None) -> str | None:
     """A status from its value, its label in either language or a ledger's word; None if empty.
 
     Raises ValueError with a readable message for a word that names no order status.
     """
     if text is None or str(text).strip() == "":
         return None
-    key = fold(str(text))
-    for status in ORDER_STATUSES:
-        if key == status or key in spellings(STATUS_LABELS[status]):
-            return status
-    if key in STATUS_WORDS:
-        return STATUS_WORDS[key]
+    found = (words if words is not None else status_words()).get(fold(str(text)))
+    if found is not None:
+        return found
     names = ", ".join(status_label(s) for s in ORDER_STATUSES)
     raise ValueError(
         _("“{text}” is not an order status ({names}).").format(text=str(text).strip(), names=names)
@@ -155,7 +161,7 @@ def disagreement(rows: list[Row], show: Any) -> tuple[str, str] | None:
                 _("{value} on row {line}").format(value=show(key, value), line=line)
                 for value, line in list(seen.items())[:2]
             ]
-            return key, _(", ").join(parts)
+            return key, ", ".join(parts)
     return None
 
 
@@ -256,6 +262,8 @@ class OrdersRun(BaseRun):
         self.new_products: dict[str, NewProduct] = {}  # folded code and name -> product
         self.orders: dict[str, Order] = {}  # number -> order to write
         self.taken_codes = set(self.products.by_folded_code)
+        self.last_free_code = 0
+        self.status_words = status_words()
 
     # --- one row: parse it as a line ----------------------------------------------------------
 
@@ -273,7 +281,7 @@ class OrdersRun(BaseRun):
         if not number:
             raise _Problem(_("The order number is empty: it says which lines make one order."))
         try:
-            status = parse_status(values.get("status"))
+            status = parse_status(values.get("status"), self.status_words)
             tax = None if values.get("tax_rate") is None else tax_rate(values["tax_rate"])
         except (ValueError, ValidationError) as exc:
             raise _Problem(str(exc)) from None
@@ -382,7 +390,7 @@ class OrdersRun(BaseRun):
                 "The product “{name}” is not in the catalogue, and you may not add products."
             )
             raise _Problem(message.format(name=wanted))
-        unit_id = self.ctx.base.resolve("unit", unit)
+        unit_id = self.ctx.base.resolve(BaseDataKind.UNIT, unit)
         new = NewProduct(
             code=(code or self._free_code())[:40],
             name=(name or wanted)[:200],
@@ -398,9 +406,10 @@ class OrdersRun(BaseRun):
 
     def _free_code(self) -> str:
         """IMP-00001, IMP-00002, ...: a code no product has, for a line that names no code."""
-        number = 1
+        number = self.last_free_code + 1
         while fold(f"{NEW_CODE_PREFIX}{number:05d}") in self.taken_codes:
             number += 1
+        self.last_free_code = number
         return f"{NEW_CODE_PREFIX}{number:05d}"
 
     # --- whole orders ---------------------------------------------------------------------------
