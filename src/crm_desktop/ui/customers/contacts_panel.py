@@ -8,6 +8,7 @@ from crm_desktop.core.changes import Changes
 from crm_desktop.core.i18n import _
 from crm_desktop.ui.customers.detail_tabs import CustomerPage, inner_list
 from crm_desktop.ui.widgets import Column, Field, FormDialog, ListAction, RecordListPage, prompts
+from crm_desktop.ui.widgets.list_export import ListExport, attach_export
 
 
 def contact_fields() -> list[Field]:
@@ -102,5 +103,14 @@ def contacts_list(page: CustomerPage) -> RecordListPage:
         on_new=add if editable else None,
         on_edit=edit if editable else None,
         empty_text=_("No contacts yet. Add one with New.") if editable else _("No contacts yet."),
+    )
+    attach_export(  # the customer's contacts, named with the customer so the importer maps them
+        list_page,
+        ListExport(
+            "contacts",
+            ctx,
+            lambda: contacts.ContactFilter(customer_id=page.customer_id),
+            leading=("customer_name",),
+        ),
     )
     return list_page

@@ -35,6 +35,7 @@ from crm_desktop.ui.customers.filters import CustomerFilterBar, SavedFilterBox, 
 from crm_desktop.ui.messages import show_info
 from crm_desktop.ui.widgets import prompts
 from crm_desktop.ui.widgets.filter_bar import search_box
+from crm_desktop.ui.widgets.list_export import ListExport
 from crm_desktop.ui.widgets.record_list_page import ListAction, RecordListPage
 from crm_desktop.ui.widgets.record_table_model import (
     Column,
@@ -132,6 +133,7 @@ class CustomersTab(QWidget):
             muted=lambda row: bool(row.archived),
             header_widgets=[self.saved],
             bars=[self.filters],
+            export=ListExport("customers", ctx, self.current_filter),
         )
         self.page.selection_changed.connect(self._selection_changed)
         layout = QVBoxLayout(self)

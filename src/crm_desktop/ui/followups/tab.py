@@ -40,6 +40,7 @@ from crm_desktop.ui.widgets.filter_bar import (
     select,
     signals_blocked,
 )
+from crm_desktop.ui.widgets.list_export import ListExport
 from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort, shorten
 
 SEARCH_DELAY_MS = 300
@@ -110,6 +111,7 @@ class FollowUpList(QWidget):
             sort=ServerSort("happened_at", descending=True),  # newest first, the only order
             search_widget=self.search,
             count_text=lambda n: ngettext("{n} follow-up", "{n} follow-ups", n).format(n=f"{n:,}"),
+            export=ListExport("followups", ctx, self.current_filter),
         )
         if "new" in self.page.actions_by_key:
             self.page.action("new").setText(_("Record follow-up…"))

@@ -36,6 +36,7 @@ from crm_desktop.ui.receipts.receipt_dialog import ReceiptDialog, open_receipt
 from crm_desktop.ui.receipts.statement_page import StatementPage
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage, prompts
 from crm_desktop.ui.widgets.filter_bar import DateRange, choice_combo, fill_choices, search_box
+from crm_desktop.ui.widgets.list_export import ListExport
 from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort, service_pages
 
 SEARCH_DELAY_MS = 300
@@ -85,6 +86,7 @@ class ReceiptList(QWidget):
             search_widget=self.search,
             count_text=lambda n: ngettext("{n} receipt", "{n} receipts", n).format(n=f"{n:,}"),
             bars=[self.filter_bar],  # under the toolbar, as on every other list
+            export=ListExport("receipts", ctx, self.current_filter),
         )
         if "new" in self.page.actions_by_key:
             self.page.action("new").setText(_("Record receipt…"))

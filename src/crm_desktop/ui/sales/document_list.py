@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.errors import CrmError
+from crm_desktop.core.exporting.lists import EXPORT_KINDS
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import DocumentStatus
 from crm_desktop.core.services import pool
@@ -39,6 +40,7 @@ from crm_desktop.ui.widgets.filter_bar import (
     search_box,
     signals_blocked,
 )
+from crm_desktop.ui.widgets.list_export import ListExport
 from crm_desktop.ui.widgets.record_table_model import PagedSource, Row, ServerSort, service_pages
 
 
@@ -185,6 +187,9 @@ class DocumentListPage(QWidget):
             empty_text=self._empty_text,
             muted=self.muted,
             bars=[self.bar],
+            export=ListExport(self.LIST_NAME, ctx, self.make_filter)
+            if self.LIST_NAME in EXPORT_KINDS  # orders and quotes (not contracts)
+            else None,
         )
         self.page.selection_changed.connect(self.selection_changed)
         layout = QVBoxLayout(self)

@@ -46,6 +46,7 @@ from crm_desktop.ui.widgets.filter_bar import (
     select,
     signals_blocked,
 )
+from crm_desktop.ui.widgets.list_export import ListExport
 from crm_desktop.ui.widgets.record_table_model import PagedSource, ServerSort, service_pages
 
 SEARCH_DELAY_MS = 300
@@ -89,6 +90,7 @@ class ServiceTab(QWidget):
                 n=f"{n:,}"
             ),
             bars=[self.filter_bar],
+            export=ListExport("service", ctx, self.current_filter),
         )
         if not ctx.actor.can("service.edit"):
             self.page.action("edit").setText(_("Open"))

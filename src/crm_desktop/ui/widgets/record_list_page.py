@@ -37,6 +37,10 @@ page = RecordListPage(
 )
 ```
 
+`export=ListExport(kind, ctx, filters=...)` adds "Export to Excel…" (Ctrl+E, only for operators
+with the list's export permission): the rows the current filter selects, the visible columns in
+their on-screen order (see `list_export`).
+
 A header click on a column with a `sort_key` reloads with that key (clicking again flips the
 direction); columns without one do not sort. Server lists have no local quick filter (it would
 filter only the loaded page); a tab gives its own `search_widget`, which Ctrl+F focuses. The total
@@ -69,6 +73,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _
 from crm_desktop.ui.widgets import prompts
+from crm_desktop.ui.widgets.list_export import ListExport, attach_export
 from crm_desktop.ui.widgets.record_table_model import (
     Column,
     RecordFilterProxy,
@@ -132,6 +137,7 @@ class RecordListPage(QWidget):
         search_widget: QWidget | None = None,
         count_text: Callable[[int], str] | None = None,
         bars: Sequence[QWidget] = (),
+        export: ListExport | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -204,6 +210,10 @@ class RecordListPage(QWidget):
         )
         for spec in specs:
             self.add_action(spec)
+        self.list_export: ListExport | None = None
+        self.export_operation: Any = None  # the export running or run last (tests wait on it)
+        if export is not None:
+            attach_export(self, export)
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(_("Filter…"))
