@@ -181,7 +181,7 @@ class BaseDataLookup:
     @classmethod
     def load(cls, session: Session) -> BaseDataLookup:
         query = select(BaseDataItem.id, BaseDataItem.kind, BaseDataItem.code, BaseDataItem.name)
-        return cls(session.execute(query.order_by(BaseDataItem.id)).tuples())
+        return cls(session.execute(query.order_by(BaseDataItem.id)))
 
     def resolve(self, kind: str, text: str | None) -> int | None:
         """The entry's id, or None when the text names nothing (None/"" -> None too)."""
@@ -223,7 +223,7 @@ class OperatorLookup:
     @classmethod
     def load(cls, session: Session) -> OperatorLookup:
         query = select(Operator.id, Operator.code, Operator.name, Operator.active)
-        return cls(session.execute(query.order_by(Operator.id)).tuples())
+        return cls(session.execute(query.order_by(Operator.id)))
 
     def resolve(self, text: str | None) -> tuple[int | None, str | None]:
         """(id, None) or (None, problem); (None, None) for an empty cell."""
@@ -266,7 +266,7 @@ class CustomerLookup:
             Customer.pool_status,
             Customer.name,
         )
-        for cid, code, key, digits, owner, pool, name in session.execute(query).tuples():
+        for cid, code, key, digits, owner, pool, name in session.execute(query):
             lookup.add(cid, code, key, digits, owner, pool, name)
         return lookup
 
@@ -319,9 +319,7 @@ class ProductLookup:
     @classmethod
     def load(cls, session: Session) -> ProductLookup:
         lookup = cls()
-        for pid, code, name in session.execute(
-            select(Product.id, Product.code, Product.name)
-        ).tuples():
+        for pid, code, name in session.execute(select(Product.id, Product.code, Product.name)):
             lookup.add(pid, code, name)
         return lookup
 
@@ -361,6 +359,7 @@ class Context:
     operators: OperatorLookup
     fields: tuple[FieldSpec, ...]
     dry_run: bool = False
+    mapping: dict[int, str] = field(default_factory=dict)  # column index -> field key
     _customers: CustomerLookup | None = None
     _products: ProductLookup | None = None
 
@@ -393,11 +392,29 @@ class Context:
             raise RuntimeError("Context.products(session) was not called in begin()")
         return self._products
 
+    def mapped(self, key: str) -> bool:
+        """Whether a column of the sheet fills this field."""
+        return key in self.mapping.values()
+
     def label(self, key: str) -> str:
         for spec in self.fields:
             if spec.key == key:
                 return _(spec.label)
         return key
+
+
+def too_long(table: str, values: dict[str, Any]) -> str | None:
+    """A readable problem for the first text longer than its column (PostgreSQL refuses it;
+    SQLite would keep it but every other PC's form would cut it)."""
+    columns = Base.metadata.tables[table].c
+    for name, value in values.items():
+        if isinstance(value, str) and name in columns:
+            limit = getattr(columns[name].type, "length", None)
+            if limit and len(value) > limit:
+                return _("“{text}…” is longer than {n} characters.").format(
+                    text=value[:20], n=limit
+                )
+    return None
 
 
 # --- the writer ----------------------------------------------------------------------------------
@@ -667,14 +684,13 @@ class Target(Protocol):
 class BaseRun:
     """Defaults for `TargetRun`: no cross-row step, chunks of CHUNK_ROWS rows."""
 
-    chunk_rows = CHUNK_ROWS
-
     def finish(self, plans: list[RowPlan]) -> None:
         return None
 
     def chunks(self, plans: list[RowPlan]) -> Iterator[list[RowPlan]]:
-        for start in range(0, len(plans), self.chunk_rows):
-            yield plans[start : start + self.chunk_rows]
+        size = CHUNK_ROWS  # read at call time: tests make it small
+        for start in range(0, len(plans), size):
+            yield plans[start : start + size]
 
     @staticmethod
     def refuse(plan: RowPlan, message: str) -> None:

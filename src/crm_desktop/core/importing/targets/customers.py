@@ -1,0 +1,412 @@
+"""Customers: create, update or both, matched by normalized name, phone digits or code.
+
+The same rules as the customer form, on plain tuples: the duplicate guard (same normalized
+name, or the same phone of six or more digits, anywhere in the firm: a new row like that is
+skipped as a duplicate), the data scope (a salesperson neither changes a colleague's customer
+nor creates one for a colleague; the importer owns what they create unless an owner column says
+otherwise), a new owner needs the transfer right, and the derived keys (normalized name, pinyin
+sort name, search keys, phone digits) computed by customers._refresh_keys itself.
+
+An empty cell leaves the stored value alone. A "contact" column gives a new customer its
+primary contact (and an existing one a further contact when none of its contacts has that name).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm_desktop.core.i18n import _
+from crm_desktop.core.importing.model import ImportKind, ImportMode, MatchKey, RowAction, RowPlan
+from crm_desktop.core.importing.targets.base import (
+    PUBLIC_POOL,
+    BaseRun,
+    Context,
+    Update,
+    Writer,
+    changed_values,
+    too_long,
+)
+from crm_desktop.core.search_keys import fold, normalized_name, phone_digits
+from crm_desktop.core.services.customers import _refresh_keys
+
+ENTITY = "customer"
+# field key -> customers column (owner and contact are handled on their own)
+COLUMNS: dict[str, str] = {
+    "name": "name",
+    "code": "code",
+    "short_name": "short_name",
+    "type": "type_id",
+    "source": "source_id",
+    "industry": "industry_id",
+    "region": "region_id",
+    "level": "level_id",
+    "address": "address",
+    "phone": "phone",
+    "email": "email",
+    "website": "website",
+    "tax_id": "tax_id",
+    "remarks": "remarks",
+    "tags": "tags",
+    "next_followup_on": "next_followup_on",
+}
+DATE_COLUMNS = ("next_followup_on",)
+FIELD_OF = {column: key for key, column in COLUMNS.items()} | {
+    "owner_id": "owner",
+    "contact": "contact",
+}
+DERIVED = ("normalized_name", "sort_name", "phone_digits", "name_key", "search_key")
+LOADED = (
+    "id",
+    "version",
+    *COLUMNS.values(),
+    "owner_id",
+    "pool_status",
+    "owned_since",
+    *DERIVED,
+)
+_AT = {name: index for index, name in enumerate(LOADED)}
+MIN_PHONE_DIGITS = 6  # as customers._duplicates: shorter runs say nothing about identity
+
+
+def derived_keys(name: str, phone: str | None, email: str | None) -> dict[str, Any]:
+    """The customer's derived columns exactly as the customer service stores them."""
+    record = SimpleNamespace(name=name, phone=phone, email=email)
+    _refresh_keys(record)
+    return {key: getattr(record, key) for key in DERIVED}
+
+
+class CustomersRun(BaseRun):
+    def __init__(self, ctx: Context, session: Session) -> None:
+        self.ctx = ctx
+        self.mode = ctx.request.mode
+        self.key = ctx.request.key
+        self.lookup = ctx.customers(session)
+        self.existing: dict[int, tuple[Any, ...]] = {}
+        if self.mode is not ImportMode.CREATE:
+            self.existing = _load_existing(session)
+        self.contact_names: dict[int, set[str]] = {}
+        if ctx.mapped("contact") and self.mode is not ImportMode.CREATE:
+            self.contact_names = _load_contact_names(session)
+        self.seen_key: dict[str, int] = {}  # the match key's value -> first line
+        self.seen_name: dict[str, int] = {}
+        self.seen_phone: dict[str, int] = {}
+        self.seen_code: dict[str, int] = {}
+        self.seen_id: dict[int, int] = {}  # existing customer -> line updating it
+        self.owner_of: dict[int, int | None] = {}  # line -> owner of a created customer
+
+    # --- planning --------------------------------------------------------------------------
+
+    def plan(self, plan: RowPlan) -> None:
+        values = plan.values
+        nkey = normalized_name(values["name"])
+        digits = phone_digits(values.get("phone"))
+        code = values.get("code")
+        if not nkey:
+            return self.refuse(plan, _("The name has no letters or digits."))
+        problem = too_long("customers", {COLUMNS[k]: v for k, v in values.items() if k in COLUMNS})
+        if problem:
+            return self.refuse(plan, problem)
+        wanted = {MatchKey.NAME: nkey, MatchKey.PHONE: digits, MatchKey.CODE: code}[self.key]
+        first = self.seen_key.get(wanted) if wanted else None
+        if first is not None:
+            return self.refuse(plan, _("Same customer as row {line}.").format(line=first))
+        if self.mode is ImportMode.CREATE:
+            return self._plan_create(plan, nkey, digits, code, wanted)
+        if not wanted:
+            return self.refuse(
+                plan, _("No {key} to find the customer by.").format(key=self._key_label())
+            )
+        matches = self._matches(wanted)
+        if len(matches) > 1:
+            names = ", ".join(self.lookup.info[i][2] for i in matches[:3])
+            return self.refuse(
+                plan,
+                _("Several customers match ({names}); match by another key.").format(names=names),
+            )
+        if matches:
+            return self._plan_update(plan, matches[0], wanted)
+        if self.mode is ImportMode.UPDATE:
+            return self.skip(plan, _("No customer matches; update mode creates nothing."))
+        return self._plan_create(plan, nkey, digits, code, wanted)
+
+    def _key_label(self) -> str:
+        return {MatchKey.NAME: _("name"), MatchKey.PHONE: _("phone"), MatchKey.CODE: _("code")}[
+            self.key
+        ]
+
+    def _matches(self, wanted: str) -> list[int]:
+        if self.key is MatchKey.NAME:
+            return self.lookup.by_name.get(wanted, [])
+        if self.key is MatchKey.PHONE:
+            return self.lookup.by_phone.get(wanted, [])
+        found = self.lookup.by_code.get(wanted)
+        return [found] if found is not None else []
+
+    def _plan_create(
+        self, plan: RowPlan, nkey: str, digits: str, code: str | None, wanted: str | None
+    ) -> None:
+        lookup = self.lookup
+        phone_key = digits if len(digits) >= MIN_PHONE_DIGITS else ""
+        for seen, value in ((self.seen_name, nkey), (self.seen_phone, phone_key)):
+            if value and value in seen:
+                return self.refuse(plan, _("Same customer as row {line}.").format(line=seen[value]))
+        if code and code in self.seen_code:
+            return self.refuse(
+                plan,
+                _("The code {code} is used by row {line} already.").format(
+                    code=code, line=self.seen_code[code]
+                ),
+            )
+        if nkey in lookup.by_name:
+            clash = lookup.by_name[nkey][0]
+            return self.skip(
+                plan,
+                _("A customer with the same name already exists: {name} ({owner}).").format(
+                    **self._who(clash)
+                ),
+            )
+        if phone_key and phone_key in lookup.by_phone:
+            clash = lookup.by_phone[phone_key][0]
+            return self.skip(
+                plan,
+                _("A customer with the same phone number already exists: {name} ({owner}).").format(
+                    **self._who(clash)
+                ),
+            )
+        if code and code in lookup.by_code:
+            return self.skip(
+                plan,
+                _("The code {code} belongs to {name} already.").format(
+                    code=code, name=lookup.info[lookup.by_code[code]][2]
+                ),
+            )
+        owner = plan.values.get("owner")
+        if owner is None:
+            owner = self.ctx.operator_id
+        if owner != PUBLIC_POOL:
+            problem = self._owner_problem(owner)
+            if problem:
+                return self.refuse(plan, problem)
+        self.owner_of[plan.line] = owner
+        plan.action = RowAction.CREATE
+        for seen, value in (
+            (self.seen_name, nkey),
+            (self.seen_phone, phone_key),
+            (self.seen_code, code),
+            (self.seen_key, wanted),
+        ):
+            if value:
+                seen.setdefault(value, plan.line)
+
+    def _who(self, customer_id: int) -> dict[str, str]:
+        owner, pool, name = self.lookup.info[customer_id]
+        if pool == "public" or owner is None:
+            return {"name": name, "owner": _("public pool")}
+        return {"name": name, "owner": self.ctx.operators.names.get(owner, "?")}
+
+    def _owner_problem(self, owner: int) -> str | None:
+        ctx = self.ctx
+        if not ctx.operators.active.get(owner, False):
+            return _("{name} is disabled and cannot own customers.").format(
+                name=ctx.operators.names.get(owner, owner)
+            )
+        if not ctx.in_scope(owner):
+            return _("{name} is outside your data scope; you cannot give them customers.").format(
+                name=ctx.operators.names.get(owner, owner)
+            )
+        return None
+
+    def _plan_update(self, plan: RowPlan, cid: int, wanted: str) -> None:
+        ctx = self.ctx
+        if not ctx.may_see_customer(cid):
+            return self.refuse(
+                plan,
+                _("{name} belongs to {owner}, outside your data scope.").format(**self._who(cid)),
+            )
+        if cid in self.seen_id:
+            return self.refuse(
+                plan, _("Same customer as row {line}.").format(line=self.seen_id[cid])
+            )
+        new, problem = self._new_columns(plan.values, cid)
+        if problem:
+            return self.refuse(plan, problem)
+        row = self.existing[cid]
+        old = {column: row[_AT[column]] for column in new}
+        changes = changed_values(new, old)
+        problem = self._clash(cid, changes)
+        if problem:
+            return self.refuse(plan, problem)
+        contact = plan.values.get("contact")
+        if contact and fold(contact) not in self.contact_names.get(cid, set()):
+            changes["contact"] = (None, contact)
+        self.seen_id[cid] = plan.line
+        self.seen_key.setdefault(wanted, plan.line)
+        plan.entity_id = cid
+        plan.action = RowAction.UPDATE if changes else RowAction.UNCHANGED
+        plan.changes = {
+            FIELD_OF[column]: pair for column, pair in changes.items() if column in FIELD_OF
+        }
+
+    def _new_columns(self, values: dict[str, Any], cid: int) -> tuple[dict[str, Any], str | None]:
+        """The columns the row sets (stored form), owner included; or a problem."""
+        new = {COLUMNS[k]: v for k, v in values.items() if k in COLUMNS and v is not None}
+        for column in DATE_COLUMNS:
+            if column in new:
+                new[column] = self.ctx.stored.date(new[column])
+        owner = values.get("owner")
+        if owner is None:
+            return new, None
+        row = self.existing[cid]
+        public = row[_AT["pool_status"]] == "public"
+        if owner == PUBLIC_POOL:
+            if public:
+                return new, None
+            return new, _("Release a customer to the public pool in the customers tab.")
+        if owner == row[_AT["owner_id"]] and not public:
+            return new, None
+        if "customers.transfer" not in self.ctx.permissions:
+            return new, _("Changing the owner needs the permission to transfer customers.")
+        problem = self._owner_problem(owner)
+        if problem:
+            return new, problem
+        new.update(
+            owner_id=owner, pool_status="private", owned_since=self.ctx.stored.dt(self.ctx.now)
+        )
+        return new, None
+
+    def _clash(self, cid: int, changes: dict[str, tuple[Any, Any]]) -> str | None:
+        """A rename or new phone/code that makes this customer another one's duplicate."""
+        lookup = self.lookup
+        if "name" in changes:
+            others = [
+                i for i in lookup.by_name.get(normalized_name(changes["name"][1]), []) if i != cid
+            ]
+            if others:
+                return _("A customer with the same name already exists: {name} ({owner}).").format(
+                    **self._who(others[0])
+                )
+        if "phone" in changes:
+            digits = phone_digits(changes["phone"][1])
+            others = [i for i in lookup.by_phone.get(digits, []) if i != cid]
+            if len(digits) >= MIN_PHONE_DIGITS and others:
+                return _(
+                    "A customer with the same phone number already exists: {name} ({owner})."
+                ).format(**self._who(others[0]))
+        if "code" in changes and lookup.by_code.get(changes["code"][1], cid) != cid:
+            other = lookup.info[lookup.by_code[changes["code"][1]]][2]
+            return _("The code {code} belongs to {name} already.").format(
+                code=changes["code"][1], name=other
+            )
+        return None
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def write(self, writer: Writer, plans: list[RowPlan]) -> None:
+        creates = [p for p in plans if p.action is RowAction.CREATE]
+        updates = [p for p in plans if p.action is RowAction.UPDATE]
+        if creates:
+            self._insert(writer, creates)
+        if updates:
+            self._update(writer, updates)
+
+    def _insert(self, writer: Writer, plans: list[RowPlan]) -> None:
+        now = writer.now
+        rows = []
+        for plan in plans:
+            values = plan.values
+            owner = self.owner_of[plan.line]
+            public = owner == PUBLIC_POOL
+            name = values["name"]
+            row = {column: values.get(key) for key, column in COLUMNS.items()}
+            for column in DATE_COLUMNS:
+                row[column] = self.ctx.stored.date(row[column])
+            row.update(derived_keys(name, values.get("phone"), values.get("email")))
+            row.update(
+                owner_id=None if public else owner,
+                pool_status="public" if public else "private",
+                pool_since=now if public else None,
+                owned_since=None if public else now,
+                archived=False,
+            )
+            rows.append(row)
+        ids = writer.insert("customers", ENTITY, rows)
+        contacts = [
+            {
+                "customer_id": cid,
+                "name": plan.values["contact"][:80],
+                "is_primary": True,
+                "archived": False,
+            }
+            for cid, plan in zip(ids, plans, strict=True)
+            if plan.values.get("contact")
+        ]
+        writer.insert("contacts", "contact", contacts)
+
+    def _update(self, writer: Writer, plans: list[RowPlan]) -> None:
+        changes: list[Update] = []
+        contacts: list[dict[str, Any]] = []
+        for plan in plans:
+            cid = plan.entity_id
+            assert cid is not None
+            row = self.existing[cid]
+            new, _problem = self._new_columns(plan.values, cid)
+            old = {column: row[_AT[column]] for column in new}
+            changed = changed_values(new, old)
+            values = {column: pair[1] for column, pair in changed.items()}
+            if {"name", "phone", "email"} & values.keys():
+                keys = derived_keys(
+                    values.get("name", row[_AT["name"]]),
+                    values.get("phone", row[_AT["phone"]]),
+                    values.get("email", row[_AT["email"]]),
+                )
+                values.update({k: v for k, v in keys.items() if v != row[_AT[k]]})
+            if values:
+                before = {column: row[_AT[column]] for column in values}
+                audit = {c: pair for c, pair in changed.items() if c not in ("owned_since",)}
+                changes.append(Update(cid, row[_AT["version"]], values, before, audit))
+            if "contact" in plan.changes:
+                contacts.append(
+                    {
+                        "customer_id": cid,
+                        "name": plan.values["contact"][:80],
+                        "is_primary": not self.contact_names.get(cid),
+                        "archived": False,
+                    }
+                )
+        writer.update("customers", ENTITY, changes)
+        writer.insert("contacts", "contact", contacts)
+
+
+def _load_existing(session: Session) -> dict[int, tuple[Any, ...]]:
+    """Every customer's stored columns the import compares, as driver tuples (stored form)."""
+    names = ", ".join(f'"{c}"' for c in LOADED)
+    result = session.connection().exec_driver_sql(f"SELECT {names} FROM customers")
+    return {row[0]: tuple(row) for row in result}
+
+
+def _load_contact_names(session: Session) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    result = session.connection().exec_driver_sql(
+        "SELECT customer_id, name FROM contacts WHERE archived = ?"
+        if session.get_bind().dialect.name == "sqlite"
+        else "SELECT customer_id, name FROM contacts WHERE archived = %s",
+        (False,),
+    )
+    for customer_id, name in result:
+        found.setdefault(customer_id, set()).add(fold(name))
+    return found
+
+
+class CustomersTarget:
+    kind = ImportKind.CUSTOMERS
+    entity = ENTITY
+    permissions = ("customers.view", "customers.import")
+
+    def begin(self, ctx: Context, session: Session) -> CustomersRun:
+        return CustomersRun(ctx, session)
+
+
+TARGET = CustomersTarget()
