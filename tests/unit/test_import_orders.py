@@ -28,6 +28,7 @@ from crm_desktop.core.importing.model import (
     ImportResult,
     RowAction,
 )
+from crm_desktop.core.importing.targets.orders import parse_status
 from crm_desktop.core.models import ImportChange, OrderLine, Product, Role, SalesOrder
 from crm_desktop.core.permissions import SALES_WORK
 from crm_desktop.core.reports.tables import ReportParams, run
@@ -460,6 +461,24 @@ def test_upsert_replaces_the_lines_of_an_imported_order_but_never_touches_a_hand
     assert count(db, OrderLine) == 7 - 1 + 1 + 1
 
 
+def test_undo_of_an_upsert_puts_the_previous_lines_and_totals_back(
+    db: Database, boss: Actor, ledger: dict[str, int], tmp_path: Path
+) -> None:
+    importing(db, boss, write_xlsx(tmp_path / "first.xlsx", SHEET))
+    before = order_by_number(db, boss, "SO-H001")
+    rows = [
+        ["SO-H001", date(2024, 3, 5), "甲方建材有限公司", "李四", "P001", None, 9, 9, None, None]
+    ]
+    result = importing(db, boss, write_xlsx(tmp_path / "fix.xlsx", rows), ImportMode.UPDATE)
+    assert result.updated == 1
+    assert order_by_number(db, boss, "SO-H001").total == Decimal("81.00")
+
+    undo_batch(db, boss, result.batch_id or 0)
+
+    after = order_by_number(db, boss, "SO-H001")
+    assert (after.lines, after.total, after.version) == (before.lines, before.total, before.version)
+
+
 # --- scope ----------------------------------------------------------------------------------------
 
 
@@ -537,8 +556,6 @@ def test_an_amount_column_gives_the_price_when_missing_and_must_match_when_both_
 
 
 def test_a_ledgers_status_words_name_order_states_and_nonsense_is_explained() -> None:
-    from crm_desktop.core.importing.targets.orders import parse_status
-
     assert [parse_status(w) for w in ("已完成", "已关闭", "Delivered", "作废", "草稿", "")] == [
         "closed",
         "closed",
