@@ -28,6 +28,7 @@ from crm_desktop.core.importing.model import (
     ImportResult,
     RowAction,
 )
+from crm_desktop.core.importing.targets import base
 from crm_desktop.core.importing.targets.orders import parse_status
 from crm_desktop.core.models import ImportChange, OrderLine, Product, Role, SalesOrder
 from crm_desktop.core.permissions import SALES_WORK
@@ -566,3 +567,22 @@ def test_a_ledgers_status_words_name_order_states_and_nonsense_is_explained() ->
     ]
     with pytest.raises(ValueError, match="“乱写” is not an order status"):
         parse_status("乱写")
+
+
+def test_orders_are_written_whole_when_the_import_writes_in_small_chunks(
+    db: Database,
+    boss: Actor,
+    ledger: dict[str, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(base, "CHUNK_ROWS", 2)
+    result = importing(db, boss, write_xlsx(tmp_path / "sales.xlsx", SHEET))
+
+    assert result.created == 7
+    assert count(db, SalesOrder) == 3 and count(db, OrderLine) == 7
+    assert [len(order_by_number(db, boss, n).lines) for n in ("SO-H001", "SO-H002", "SO-H003")] == [
+        3,
+        2,
+        2,
+    ]
