@@ -456,7 +456,7 @@ def test_products_by_code_create_update_and_unchanged(
         ["产品编码", "产品名称", "规格型号", "单位", "单价"],
         ["P001", "螺丝", None, None, "1.5"],
         ["P002", "螺母", "M8", "pcs", "¥2.35"],
-        ["0003", "垫片", None, "个", 0.1],
+        ["0003", "垫片", None, "桶", 0.1],
     ]
     path = xlsx(tmp_path / "p.xlsx", rows)
     result = engine.run_import(
@@ -464,7 +464,7 @@ def test_products_by_code_create_update_and_unchanged(
     )
 
     assert (result.created, result.updated, result.unchanged) == (1, 0, 1)
-    assert [e.line for e in result.errors] == [4]  # 个 is no unit in the list
+    assert [e.line for e in result.errors] == [4]  # 桶 is no unit in the list (个 = pcs is)
     with db.read() as session:
         nut = session.scalar(select(Product).where(Product.code == "P002"))
         assert nut is not None and (nut.unit_price, nut.spec) == (Decimal("2.35"), "M8")

@@ -172,11 +172,11 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 CONTACT_FIELDS: tuple[FieldSpec, ...] = (
-    F(
+    F(  # not required: a customer code column names the customer as well
         "customer",
         N_("Customer"),
         "customer",
-        True,
+        False,
         (
             "客户",
             "客户名称",
