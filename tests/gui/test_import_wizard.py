@@ -264,18 +264,25 @@ def test_the_preview_shows_a_bad_date_in_red_and_missing_regions(
     page = wizard.preview_page
     model = page.model
     assert [plan.line for plan in model.plans] == [3, 4, 5]
-    actions = [model.index(r, 1).data() for r in range(3)]
-    assert actions == ["Create", "Error", "Create"]
+    assert [model.index(r, 1).data() for r in range(3)] == ["Error", "Error", "Create"]
     date_column = 2 + [spec.key for spec in model.fields].index("next_followup_on")
+    region_column = 2 + [spec.key for spec in model.fields].index("region")
     bad = model.index(1, date_column)
     assert bad.data(Qt.ItemDataRole.BackgroundRole).color() == PROBLEM_BACKGROUND
     assert bad.data(Qt.ItemDataRole.ToolTipRole)
     assert bad.data() == "2023-02-30"  # what the sheet holds
     assert model.index(2, date_column).data() == "2023-06-01"  # as it will be stored
+    unknown = model.index(0, region_column)
+    assert unknown.data(Qt.ItemDataRole.BackgroundRole).color() == PROBLEM_BACKGROUND
     assert "西北" in page.missing_label.text()
-    assert page.create_missing.isVisibleTo(wizard)
+    assert "1 to create" in page.counts.text()
+    assert "2 with errors" in page.counts.text()
+
+    page.create_missing.click()  # create 西北 in the base data
+    wait_preview(qtbot, wizard)
+    assert [model.index(r, 1).data() for r in range(3)] == ["Create", "Error", "Create"]
+    assert model.index(0, region_column).data(Qt.ItemDataRole.BackgroundRole) is None
     assert "2 to create" in page.counts.text()
-    assert "1 with errors" in page.counts.text()
 
 
 def test_only_the_match_keys_of_the_kind_are_offered(
@@ -374,7 +381,7 @@ def test_cancel_during_the_run_leaves_nothing(
 ) -> None:
     reached, go_on = pause_import_halfway(monkeypatch)
     wizard, notified = open_wizard(boss)
-    to_preview(qtbot, wizard, many_customers(tmp_path / "many.xlsx", 3000))
+    to_preview(qtbot, wizard, many_customers(tmp_path / "many.xlsx", 200))
     press(qtbot, wizard, COMMIT)
     qtbot.waitUntil(reached.is_set, timeout=20_000)
     assert wizard.run_page.running
@@ -399,7 +406,7 @@ def test_esc_while_importing_asks_then_cancels_and_closes(
 ) -> None:
     reached, go_on = pause_import_halfway(monkeypatch)
     wizard, _notified = open_wizard(boss)
-    to_preview(qtbot, wizard, many_customers(tmp_path / "many.xlsx", 3000))
+    to_preview(qtbot, wizard, many_customers(tmp_path / "many.xlsx", 200))
     press(qtbot, wizard, COMMIT)
     qtbot.waitUntil(reached.is_set, timeout=20_000)
     qtbot.keyClick(wizard, Qt.Key.Key_Escape)
@@ -442,13 +449,20 @@ def imported_by_engine(db: Database, actor: Actor, path: Path) -> int:
     return result.batch_id
 
 
-def open_history(qtbot: QtBot, db: Database, actor: Actor) -> tuple[Any, Notified]:
-    ctx, notified = make_ctx(db, actor)
-    area = SettingsArea(ctx)
-    qtbot.addWidget(area)
-    area.resize(1100, 700)
-    area.show()
-    return area.show_page("import_history"), notified
+@pytest.fixture
+def open_history(qtbot: QtBot, db: Database) -> Iterator[Callable[[Actor], tuple[Any, Notified]]]:
+    areas: list[SettingsArea] = []  # qtbot holds widgets weakly: keep the area alive
+
+    def make(actor: Actor) -> tuple[Any, Notified]:
+        ctx, notified = make_ctx(db, actor)
+        area = SettingsArea(ctx)
+        qtbot.addWidget(area)
+        areas.append(area)
+        area.resize(1100, 700)
+        area.show()
+        return area.show_page("import_history"), notified
+
+    yield make
 
 
 def test_undo_from_the_import_history(
@@ -456,11 +470,12 @@ def test_undo_from_the_import_history(
     db: Database,
     boss: Actor,
     legacy_sheet: Path,
+    open_history: Any,
     answers: Answers,  # noqa: F811
     boxes: list[Any],
 ) -> None:
     batch_id = imported_by_engine(db, boss, legacy_sheet)
-    page, notified = open_history(qtbot, db, boss)
+    page, notified = open_history(boss)
     assert page.list.select_key(batch_id)
     assert page.list.selected_row().filename == "customers.xlsx"
     page.list.action("undo").trigger()
@@ -479,12 +494,14 @@ def test_undo_is_refused_readably_when_a_record_was_edited_since(
     db: Database,
     boss: Actor,
     legacy_sheet: Path,
+    open_history: Any,
     answers: Answers,  # noqa: F811
 ) -> None:
     batch_id = imported_by_engine(db, boss, legacy_sheet)
     row = customers.list_customers(db, boss, customers.CustomerFilter(search="南京瑞丰"))[0]
-    customers.update_customer(db, boss, row.id, row.version, {"remarks": "改过了"})
-    page, _notified = open_history(qtbot, db, boss)
+    version = customers.get_customer(db, boss, row.id)["version"]
+    customers.update_customer(db, boss, row.id, version, {"remarks": "改过了"})
+    page, _notified = open_history(boss)
     page.list.select_key(batch_id)
     page.list.action("undo").trigger()
     qtbot.waitUntil(lambda: page.operation is not None and page.operation.done, timeout=10_000)
@@ -534,7 +551,9 @@ def pause_import_halfway(
     """Hold the engine's progress hook mid-run until the test says go on (no sleeping): the test
     presses Cancel meanwhile, so the next progress call returns False."""
     from crm_desktop.core.importing import engine
+    from crm_desktop.core.importing.targets import base
 
+    monkeypatch.setattr(base, "CHUNK_ROWS", 50)  # several write transactions for 200 rows
     real = engine.run_import
     reached, go_on = threading.Event(), threading.Event()
 

@@ -137,11 +137,16 @@ class RunPage(WizardPageBase):
         self.completeChanged.emit()
 
     def _progressed(self, done: int, total: int) -> None:
-        if total > 0:
-            self.bar.setMaximum(total)
-            self.bar.setValue(min(done, total))
-        if self.running and not self.operation.was_cancelled:  # type: ignore[union-attr]
-            self.label.setText(_("Importing rows…"))
+        """The engine checks every row first (done stays 0: a busy bar), then writes."""
+        if not self.running or self.operation.was_cancelled:  # type: ignore[union-attr]
+            return
+        if done <= 0:
+            self.bar.setRange(0, 0)
+            self.label.setText(_("Checking {total} rows…").format(total=f"{total:,}"))
+            return
+        self.bar.setRange(0, total)
+        self.bar.setValue(min(done, total))
+        self.label.setText(_("Saving the rows…"))
 
     def cancel(self) -> None:
         if self.running:
