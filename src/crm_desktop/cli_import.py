@@ -211,10 +211,9 @@ def _field_labels(kind: ImportKind) -> dict[str, str]:
 # --- crm import KIND FILE ------------------------------------------------------------------------
 
 
-def _show_plan(
-    request: ImportRequest, sheet: Any, header_row: int, headers: list[str], mapping: Mapping
-) -> None:
-    """What the command understood, before it imports: a wrong guess shows here."""
+def _show_source(request: ImportRequest, sheet: Any, header_row: int) -> None:
+    """Which sheet and header row the command read: a wrong guess shows here (and before a
+    --mapping that names a header is checked against it)."""
     say(_("File: {path}").format(path=request.path))
     if sheet.sheet:
         others = _(" (sheets: {sheets})").format(sheets=", ".join(sheet.sheets))
@@ -224,6 +223,10 @@ def _show_plan(
         )
     how = _("as given") if request.header_row is not None else _("detected")
     say(_("Header row: {row} ({how})").format(row=header_row + 1, how=how))
+
+
+def _show_columns(request: ImportRequest, headers: list[str], mapping: Mapping) -> None:
+    """Which column goes to which field, and the columns left out."""
     labels = _field_labels(request.kind)
     rows = [
         (_column_letter(i), headers[i] if i < len(headers) else "", key, labels.get(key, key))
@@ -298,10 +301,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         create_missing=args.create_missing,
     )
     sheet, header_row, headers, suggested = engine.load_sheet(request)
+    _show_source(request, sheet, header_row)
     columns = (
         mapping.parse_mapping(db, actor, kind, args.mapping, headers) if args.mapping else suggested
     )
-    _show_plan(request, sheet, header_row, headers, columns)
+    _show_columns(request, headers, columns)
     request = replace(request, sheet=sheet.sheet or None, header_row=header_row, mapping=columns)
     with _cancel_on_interrupt() as cancel:
         result = engine.run_import(
