@@ -116,6 +116,7 @@ def undo_batch(
         if batch is None:
             raise NotFound(_("Import #{id} does not exist.").format(id=batch_id))
         _check_undo_allowed(session, actor, operator, batch)
+        filename = batch.filename
         _refuse_if_edited(session, batch_id)
         _refuse_if_used(session, batch_id)
         total = session.scalar(
@@ -135,7 +136,7 @@ def undo_batch(
             "import_batch",
             batch_id,
             {"removed": (None, result.removed), "restored": (None, result.restored)},
-            summary=batch.filename,
+            summary=filename,
         )
         uow.touched("customers", "contacts", "products", "orders", "base_data")
     return result
