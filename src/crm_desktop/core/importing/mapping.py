@@ -23,6 +23,7 @@ from crm_desktop.core.importing.targets.base import spellings
 from crm_desktop.core.search_keys import fold
 from crm_desktop.core.services import saved_filters
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _NOISE = re.compile(r"[\s_\-:：/\\.·*＊()（）\[\]【】]+")
 
 
@@ -47,8 +48,9 @@ def suggest_mapping(kind: ImportKind, headers: list[str]) -> Mapping:
     """Column index -> field key, from the header texts.
 
     Exact matches first (a synonym listed earlier wins, then the leftmost column), each field
-    and each column used once; then a header that contains a synonym of two or more characters
-    (e.g. "客户名称(全称)" or "联系电话1") for the fields still free.
+    and each column used once; then a header that contains a Chinese synonym of two or more
+    characters, or starts with a Latin one (e.g. "客户名称(全称)", "联系电话1", "Phone 2"; not
+    "Postcode" for "code"), for the fields still free.
     """
     specs = FIELDS[kind]
     words = {spec.key: _synonyms(spec) for spec in specs}
@@ -62,7 +64,7 @@ def suggest_mapping(kind: ImportKind, headers: list[str]) -> Mapping:
             for rank, word in enumerate(words[spec.key]):
                 if key == word:
                     exact.append((rank, column, order, spec.key))
-                elif len(word) >= 2 and word in key:
+                elif len(word) >= 2 and word in key and (_CJK.search(word) or key.startswith(word)):
                     loose.append((rank, column, order, spec.key))
     mapping: Mapping = {}
     for candidates in (exact, loose):
