@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -221,10 +221,12 @@ class ResultPage(WizardPageBase):
             self.count_labels[key] = value
             counts.addRow(title, value)
         self.backup_label = QLabel()
+        self.backup_label.setObjectName("backupNote")
         self.backup_label.setWordWrap(True)
-        self.backup_label.setStyleSheet("color: palette(mid);")
+        self.backup_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_file_label = QLabel()
         self.error_file_label.setWordWrap(True)
+        self.error_file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_errors_button = QPushButton(_("Open error workbook…"))
         self.open_errors_button.setObjectName("openErrors")
         self.open_errors_button.clicked.connect(self.open_errors)
@@ -240,6 +242,9 @@ class ResultPage(WizardPageBase):
         self.problems.setHorizontalHeaderLabels([_("Row"), _("Why it was not imported")])
         self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.problems.verticalHeader().hide()
+        self.problems.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.problems.setWordWrap(False)
+        self.problems_title = QLabel(_("Rows not imported:"))
         self.problems.horizontalHeader().setStretchLastSection(True)
         self.problems.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
@@ -255,6 +260,8 @@ class ResultPage(WizardPageBase):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.problem)
+        layout.addSpacing(6)
+        layout.addWidget(self.problems_title)
         layout.addWidget(self.problems, 1)
         layout.addWidget(self.backup_label)
 
@@ -316,6 +323,7 @@ class ResultPage(WizardPageBase):
             item.setToolTip(row.reason)
             self.problems.setItem(r, 1, item)
         self.problems.setVisible(bool(rows))
+        self.problems_title.setVisible(bool(rows))
 
     def open_errors(self) -> None:
         if self.result is not None and self.result.error_file is not None:

@@ -7,11 +7,12 @@ first rows of the sheet, and a click on another row (or the spin box) corrects i
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtGui import QBrush, QDragEnterEvent, QDropEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 SHOWN_ROWS = 30  # raw rows shown to pick the header row from
 SHOWN_COLUMNS = 40
+MAX_COLUMN_WIDTH = 240
 READABLE = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
 
 
@@ -66,6 +68,12 @@ def problem_label() -> QLabel:
 def show_problem(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
+
+
+def is_banner(row: list[Any]) -> bool:
+    """A title or note row: text in the first cell only (a merged banner keeps it there)."""
+    filled = [value for value in row if value not in (None, "")]
+    return len(filled) == 1 and row[0] not in (None, "")
 
 
 def busy_bar() -> QProgressBar:
@@ -119,9 +127,20 @@ class FilePage(WizardPageBase):
             kinds_layout.addWidget(button)
             button.toggled.connect(lambda on, k=kind: on and self._kind_chosen(k))
         self.required_hint = QLabel()
+        self.required_hint.setObjectName("requiredColumns")
         self.required_hint.setWordWrap(True)
-        self.required_hint.setStyleSheet("color: palette(mid);")
         kinds_layout.addWidget(self.required_hint)
+
+        self.drop_zone = QLabel()
+        self.drop_zone.setObjectName("dropZone")
+        self.drop_zone.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_zone.setWordWrap(True)
+        self.drop_zone.setMinimumHeight(120)
+        self.drop_zone.setStyleSheet(
+            "QLabel#dropZone { border: 2px dashed palette(mid); border-radius: 8px;"
+            " padding: 16px; }"
+        )
+        self._show_drop_zone(None)
 
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
@@ -130,9 +149,9 @@ class FilePage(WizardPageBase):
         layout.addWidget(QLabel(_("File:")))
         layout.addLayout(row)
         layout.addWidget(self.problem)
-        layout.addSpacing(12)
+        layout.addWidget(self.drop_zone, 1)
+        layout.addSpacing(8)
         layout.addWidget(kinds_box)
-        layout.addStretch(1)
 
     def initializePage(self) -> None:
         state = self.wiz().state
@@ -177,6 +196,7 @@ class FilePage(WizardPageBase):
         text = text.strip()
         path = Path(text) if text else None
         self.wiz().state.path = path if path is not None and path.is_file() else None
+        self._show_drop_zone(self.wiz().state.path)
         show_problem(
             self.problem,
             _("There is no file “{path}”.").format(path=text)
@@ -194,6 +214,14 @@ class FilePage(WizardPageBase):
         if path is not None:
             common.remember_folder(path)
         return path is not None
+
+    def _show_drop_zone(self, path: Path | None) -> None:
+        if path is None:
+            self.drop_zone.setText(_("Drop an Excel or CSV file here"))
+            return
+        size = f"{max(1, round(path.stat().st_size / 1024)):,}"
+        where = _("{size} KB, in {folder}").format(size=size, folder=path.parent)
+        self.drop_zone.setText(f"<big><b>{escape(path.name)}</b></big><br>{escape(where)}")
 
     # --- drag and drop -----------------------------------------------------------------------
     def _dropped_file(self, event: QDragEnterEvent | QDropEvent) -> str | None:
@@ -381,6 +409,7 @@ class SheetPage(WizardPageBase):
         self.table.setColumnCount(width)
         self.table.setHorizontalHeaderLabels([column_letter(i) for i in range(width)])
         self.table.setVerticalHeaderLabels([str(i + 1) for i in range(len(rows))])
+        self.table.clearSpans()
         for r, row in enumerate(rows):
             for c, value in enumerate(row[:width]):
                 text = cell_text(value)
@@ -388,9 +417,24 @@ class SheetPage(WizardPageBase):
                     item = QTableWidgetItem(text)
                     item.setToolTip(text if len(text) > 30 else "")
                     self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
+            if width > 1 and is_banner(row):  # a merged title: shown across, as in Excel
+                self.table.setSpan(r, 0, 1, width)
+        self._size_columns(rows, width)
+
+    def _size_columns(self, rows: list[list[Any]], width: int) -> None:
+        """Fit the columns to the table's cells (bold, as the header row shows), not to banners
+        that span the sheet."""
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        header = self.table.horizontalHeader().fontMetrics()
         for column in range(width):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 220))
+            texts = [
+                cell_text(row[column]) for row in rows if column < len(row) and not is_banner(row)
+            ]
+            widest = max((metrics.horizontalAdvance(text) for text in texts), default=0)
+            widest = max(widest, header.horizontalAdvance(column_letter(column)))
+            self.table.setColumnWidth(column, min(widest + 16, MAX_COLUMN_WIDTH))
 
     def set_header_row(self, row: int) -> None:
         """The person says which row holds the column names (0-based)."""
@@ -437,6 +481,14 @@ class SheetPage(WizardPageBase):
             _("Row {row} has {count} column names.").format(row=header_row + 1, count=len(headers))
             if headers
             else ""
+        )
+        show_problem(
+            self.problem,
+            ""
+            if headers
+            else _("Row {row} is empty: choose the row with the column names.").format(
+                row=header_row + 1
+            ),
         )
 
     def isComplete(self) -> bool:

@@ -51,27 +51,7 @@ class ImportHistoryPage(SettingsPage):
         self.list = RecordListPage(
             "settings.import_history",
             _("Import history"),
-            [
-                Column("started_at", _("Started"), "datetime", width=130),
-                Column("kind", _("Records"), formatter=kind_label, width=90),
-                Column("filename", _("File"), width=200),
-                Column("sheet", _("Sheet"), width=90),
-                Column("operator_name", _("Operator"), width=90),
-                Column(
-                    "status", _("Status"), formatter=lambda s: _(STATUS_LABELS.get(s, s)), width=70
-                ),
-                Column(
-                    "mode",
-                    _("Mode"),
-                    formatter=lambda m: _(MODE_SHORT.get(m or "", m or "")),
-                    width=90,
-                ),
-                Column("created", _("Created"), "int", width=60),
-                Column("updated", _("Updated"), "int", width=60),
-                Column("unchanged", _("Unchanged"), "int", width=60),
-                Column("skipped", _("Skipped"), "int", width=60),
-                Column("errors", _("Errors"), "int"),
-            ],
+            self._columns(),
             self._load,
             actions=[
                 ListAction(
@@ -87,6 +67,43 @@ class ImportHistoryPage(SettingsPage):
         )
         self.layout_.addWidget(self.list)
         self.reload()
+
+    def _columns(self) -> list[Column]:
+        """Widths in characters of the current font; counts right-aligned."""
+        em = self.fontMetrics().horizontalAdvance("0")
+
+        def width(chars: int) -> int:
+            return em * chars + 16
+
+        def status(value: str) -> str:
+            return _(STATUS_LABELS.get(value, value))
+
+        def mode(value: str | None) -> str:
+            return _(MODE_SHORT.get(value or "", value or ""))
+
+        counts = [
+            ("created", _("New")),
+            ("updated", _("Updated")),
+            ("unchanged", _("Unchanged")),
+            ("skipped", _("Skipped")),
+            ("errors", _("Errors")),
+        ]
+        return [
+            Column("started_at", _("Started"), "datetime", width=width(16)),
+            Column("kind", _("Type"), formatter=kind_label, width=width(8)),
+            Column("filename", _("File"), width=width(20)),
+            Column("sheet", _("Sheet"), width=width(8)),
+            Column("operator_name", _("Operator"), width=width(8)),
+            Column("status", _("Status"), formatter=status, width=width(8)),
+            Column("mode", _("Mode"), formatter=mode, width=width(13)),
+            *(
+                Column(key, title, "int", width=max(width(5), self._title_width(title)))
+                for key, title in counts
+            ),
+        ]
+
+    def _title_width(self, title: str) -> int:
+        return self.fontMetrics().horizontalAdvance(title) + 24
 
     def _load(self) -> list[BatchRow]:
         from crm_desktop.core.importing import batches
