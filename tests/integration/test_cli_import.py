@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -390,14 +391,43 @@ def test_mapping_json_by_header_and_column_letter_replaces_the_guess(
     assert "nickname" in one_line_error(unknown)
 
 
+def test_sales_history_lines_become_orders_and_undo_takes_them_back(
+    fresh: Path, tmp_path: Path
+) -> None:
+    ok(fresh, "customers", "add", "--name", "上海明达机电设备有限公司")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "销售明细"
+    for row in (
+        ["订单号", "订单日期", "客户名称", "产品名称", "单价", "数量", "折扣"],
+        ["XS-2023-001", date(2023, 5, 1), "上海明达机电设备有限公司", "轴承6205", 12.5, 100, "9折"],
+        ["XS-2023-001", date(2023, 5, 1), "上海明达机电设备有限公司", "油封", 3.2, 50, None],
+        ["XS-2023-002", "2023/6/2", "上海明达机电设备有限公司", "轴承6205", 12.5, 10, None],
+        ["XS-2023-003", "2023/6/3", "不存在的公司", "轴承6205", 12.5, 10, None],
+    ):
+        sheet.append(row)
+    book.save(tmp_path / "销售.xlsx")
+    out = ok(fresh, "import", "orders", tmp_path / "销售.xlsx", "--create-missing")
+    assert counts(out) == tally(created=3, errors=1)
+    assert "Row 5: No customer is named “不存在的公司”." in out
+    orders = query(fresh, "SELECT number, order_date, total FROM sales_orders ORDER BY number")
+    assert orders == [("XS-2023-001", "2023-05-01", 128500), ("XS-2023-002", "2023-06-02", 12500)]
+    assert query(fresh, "SELECT count(*) FROM order_lines") == [(3,)]
+
+    undone = ok(fresh, "import", "undo", str(batch_id(out)))
+    assert "4 records removed" in undone  # two orders and the two products they created
+    assert query(fresh, "SELECT count(*) FROM sales_orders") == [(0,)]
+    assert query(fresh, "SELECT count(*) FROM products") == [(0,)]
+
+
 # --- the files under tests/data ------------------------------------------------------------------
 
 
 def test_a_gbk_csv_imports_with_its_chinese_text_and_zeros(fresh: Path, tmp_path: Path) -> None:
     csv_file = copy("customers_gbk.csv", tmp_path)
-    result = crm(
-        "--db", fresh, "import", "customers", csv_file, "--as", "boss", password=BOSS_PASSWORD
-    )  # fmt: skip  (--as also after the command)
+    # --as after the command, as people also write it
+    result = crm("--db", fresh, "import", "customers", csv_file, "--as", "boss",
+                 password=BOSS_PASSWORD)  # fmt: skip
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Sheet:" not in out  # a CSV file has no sheets
