@@ -315,6 +315,13 @@ class ResultPage(WizardPageBase):
 
     def _fill_problems(self, result: ImportResult) -> None:
         rows = sorted([*result.errors, *result.skipped_rows], key=lambda row: row.line)
+        self.problems_title.setText(
+            _("Rows not imported:")
+            if len(rows) <= SHOWN_PROBLEMS
+            else _("Rows not imported (the first {shown} of {count}):").format(
+                shown=SHOWN_PROBLEMS, count=f"{len(rows):,}"
+            )
+        )
         rows = rows[:SHOWN_PROBLEMS]
         self.problems.setRowCount(len(rows))
         for r, row in enumerate(rows):
@@ -361,7 +368,7 @@ class ResultPage(WizardPageBase):
 
 def undone_text(undone: UndoResult) -> str:
     return _("The import was undone: {removed} records removed, {restored} restored.").format(
-        removed=undone.removed, restored=undone.restored
+        removed=f"{undone.removed:,}", restored=f"{undone.restored:,}"
     )
 
 
