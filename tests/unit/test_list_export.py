@@ -243,6 +243,17 @@ def test_pages_are_read_until_the_list_ends(
     assert progress[-1] == (5, 5)
 
 
+def test_progress_is_reported_within_a_page_and_at_its_end(
+    db: Database, boss: Actor, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lists, "PROGRESS_EVERY", 2)
+    for number in range(5):
+        customer(db, boss, f"客户{number}")
+    seen: list[tuple[int, int]] = []
+    export_list(db, boss, "customers", out / "c.xlsx", progress=lambda *p: seen.append(p) or True)
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
+
+
 def test_the_tabs_filters_select_the_rows(db: Database, boss: Actor, out: Path) -> None:
     cid = customer(db, boss, "丙公司")
     draft = make_order(db, boss, cid)

@@ -29,7 +29,10 @@ from crm_desktop.core.i18n import N_, NC_, _
 from crm_desktop.core.importing.model import ImportCancelled, Progress
 from crm_desktop.core.services.access import require
 
-PAGE = 2000  # rows asked of the list service at a time
+# Rows asked of the list service at a time: the services page with OFFSET, which rereads the rows
+# before the page, so fewer, longer pages (100k customers: 12 s of queries instead of 35 s at 2000).
+PAGE = 10_000
+PROGRESS_EVERY = 500  # rows between progress reports (and chances to cancel)
 EXPORT_KINDS = ("customers", "contacts", "followups", "quotes", "orders", "receipts", "service")
 EXPORT_PERMISSIONS = {
     "customers": "customers.export",
@@ -137,9 +140,10 @@ def export_list(
     with WorkbookStream(target) as book:
         sheet = book.sheet(kind_title(kind), chosen)
         for page in _pages(spec, db, actor, wanted, sort):
-            for row in page:
+            for number, row in enumerate(page, start=1):
                 sheet.add([column.read(row) for column in chosen])
-            _report(progress, sheet.rows, max(total, sheet.rows))
+                if number % PROGRESS_EVERY == 0 or number == len(page):
+                    _report(progress, sheet.rows, max(total, sheet.rows))
         book.save(lambda: _audit(db, actor, kind, sheet.rows, wanted, target.name))
     return sheet.rows
 
