@@ -549,11 +549,13 @@ def test_a_terminal_sees_a_progress_line_on_stderr(fresh: Path, sheet: Path) -> 
 
 
 def test_the_readme_import_example_runs_end_to_end(fresh: Path, tmp_path: Path) -> None:
-    """Every `crm … import …` line of README.md, in order, on the files it names."""
+    """Every `crm … import …` and `crm … export …` line of README.md, in order, on the files
+    it names."""
     copy("customers.xlsx", tmp_path, "客户.xlsx")
     copy("legacy.xls", tmp_path, "老系统.xls")
-    lines = [line for line in README.read_text(encoding="utf-8").splitlines()
-             if line.startswith("crm --db office.db") and " import " in line]  # fmt: skip
+    example = re.compile(r"crm --db office\.db .* (import|export) ")
+    readme = README.read_text(encoding="utf-8").splitlines()
+    lines = [line for line in readme if example.match(line)]
     assert len(lines) >= 6
     outputs = []
     cwd = Path.cwd()
@@ -579,3 +581,4 @@ def test_the_readme_import_example_runs_end_to_end(fresh: Path, tmp_path: Path) 
     undo = next(out for line, out in by_command.items() if " import undo " in line)
     assert "Undid import 3: 3 records removed" in undo
     assert len(customers(fresh)) == 6
+    assert (tmp_path / "customers.xlsx").is_file()  # the export line, after the imports
