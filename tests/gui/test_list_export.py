@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -92,11 +93,20 @@ def save_to(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     return asked
 
 
-def export(qtbot: QtBot, page: RecordListPage) -> None:
+def export(qtbot: QtBot, page: RecordListPage, *, by_key: bool = False) -> None:
+    """Export with the toolbar action, or with Ctrl+E in the table, and wait until written."""
     action = page.action("export")
     assert action.isVisible() and action.isEnabled()
     assert action.shortcut().toString() == "Ctrl+E"
-    action.trigger()
+    if by_key:
+        window = page.window()
+        window.show()
+        with qtbot.waitActive(window):
+            window.activateWindow()
+        page.table.setFocus()
+        qtbot.keyClick(page.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    else:
+        action.trigger()
     operation = page.export_operation
     assert operation is not None
     qtbot.waitUntil(lambda: operation.done, timeout=10_000)
@@ -141,7 +151,7 @@ def test_exporting_the_customers_tab_writes_only_the_rows_its_search_finds(
     tab.apply_filter()
     assert len(tab.page.rows()) == 2
 
-    export(qtbot, tab.page)
+    export(qtbot, tab.page, by_key=True)
 
     assert Path(save_to["suggested"]).name.startswith("Customers-2026-01-05")
     rows = sheet_rows(save_to["folder"] / "export.xlsx")
