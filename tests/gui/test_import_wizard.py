@@ -10,12 +10,14 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
@@ -25,6 +27,7 @@ from crm_desktop.core.importing.model import (
     ImportKind,
     ImportMode,
     ImportRequest,
+    MatchKey,
     RowAction,
 )
 from crm_desktop.core.models import Customer
@@ -576,3 +579,76 @@ def latest_batch_status(db: Database, actor: Actor) -> str:
     from crm_desktop.core.importing import batches
 
     return batches.list_batches(db, actor)[0].status
+
+
+def test_products_are_imported_from_the_products_page_by_code(
+    qtbot: QtBot, db: Database, boss: Actor, tmp_path: Path, wizards: list[ImportWizard]
+) -> None:
+    from crm_desktop.core.services import products
+    from crm_desktop.ui.settings.products_page import ProductsPage
+
+    path = workbook(
+        tmp_path / "products.xlsx",
+        [["产品编码", "产品名称", "规格", "单价"], ["00017", "六角螺栓", "M8×30", "¥1,234.50"]],
+        title=None,
+    )
+    ctx, notified = make_ctx(db, boss)
+    page = ProductsPage(ctx)
+    qtbot.addWidget(page)
+    page.list.action("import").trigger()
+    wizard = page.wizard
+    wizards.append(wizard)
+    assert wizard.file_page.kind_buttons[ImportKind.PRODUCTS].isChecked()
+    to_preview(qtbot, wizard, path)
+    assert wizard.preview_page.key_buttons[MatchKey.CODE].isChecked()
+    run(qtbot, wizard)
+    stored = products.list_products(db, boss)
+    assert [(p["code"], p["name"], p["unit_price"]) for p in stored] == [
+        ("00017", "六角螺栓", Decimal("1234.50"))
+    ]
+    assert "products" in notified.kinds()  # the open lists reload on it
+
+
+def test_a_dropped_file_is_taken_and_its_folder_remembered(
+    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
+) -> None:
+    wizard, _notified = open_wizard(boss)
+    page = wizard.file_page
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(legacy_sheet))])
+    drop = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    page.dropEvent(drop)
+    assert page.path_edit.text() == str(legacy_sheet)
+    assert "customers.xlsx" in page.drop_zone.text()
+    press(qtbot, wizard)
+    assert common.recent_folder() == str(legacy_sheet.parent)
+
+
+def test_the_wizard_remembers_its_size(qtbot: QtBot, boss: Actor, open_wizard: Any) -> None:
+    wizard, _notified = open_wizard(boss)
+    wizard.resize(720, 530)  # the offscreen screen is 800×600
+    wizard.reject()
+    again, _notified = open_wizard(boss)
+    assert (again.width(), again.height()) == (720, 530)
+
+
+def test_interrupted_imports_are_taken_back_after_login(
+    qtbot: QtBot, boss: Actor, db_path: Path, launch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_desktop.core.importing import batches
+    from crm_desktop.ui.status_bar import StatusBar
+    from tests.conftest import BOSS_PASSWORD
+
+    called: list[Any] = []
+    notices: list[str] = []
+    monkeypatch.setattr(batches, "recover_interrupted", lambda db: called.append(db) or [7])
+    monkeypatch.setattr(StatusBar, "notice", lambda _bar, text: notices.append(text))
+    launcher = launch(db_path, user="boss", password=BOSS_PASSWORD)
+    qtbot.waitUntil(lambda: any("interrupted import" in text for text in notices))
+    assert called == [launcher.db]

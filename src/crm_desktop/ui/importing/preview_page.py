@@ -233,6 +233,7 @@ class PreviewPage(WizardPageBase):
         self.key_layout = QVBoxLayout(self.key_box)
         self.key_group = QButtonGroup(self)
         self.key_buttons: dict[MatchKey, QRadioButton] = {}
+        self._keys_for: object = None  # the kind the key buttons were made for
 
         self.create_missing = QCheckBox(_("Create missing base data entries"))
         self.create_missing.setObjectName("createMissing")
@@ -292,8 +293,9 @@ class PreviewPage(WizardPageBase):
     def _fill_keys(self) -> None:
         state = self.wiz().state
         keys = match_keys(state.kind)
-        if state.key not in keys:
-            state.key = keys[0]
+        if state.key not in keys or self._keys_for != state.kind:
+            state.key = keys[0]  # each kind's natural key first (products: the code)
+        self._keys_for = state.kind
         for button in self.key_buttons.values():
             self.key_group.removeButton(button)
             button.deleteLater()
