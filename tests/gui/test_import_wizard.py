@@ -652,3 +652,33 @@ def test_interrupted_imports_are_taken_back_after_login(
     launcher = launch(db_path, user="boss", password=BOSS_PASSWORD)
     qtbot.waitUntil(lambda: any("interrupted import" in text for text in notices))
     assert called == [launcher.db]
+
+
+def test_sales_history_preview_reads_like_the_sheet_and_imports_whole_orders(
+    qtbot: QtBot, db: Database, boss: Actor, tmp_path: Path, open_wizard: Any
+) -> None:
+    from crm_desktop.core.services import orders
+    from tests.sales_fixtures import make_customer, make_product
+
+    make_customer(db, boss, "佛山长虹建材商行")
+    make_product(db, boss, "P-1001", "不锈钢合页", "12.50")
+    path = workbook(
+        tmp_path / "history.xlsx",
+        [
+            ["单据编号", "日期", "客户名称", "产品编码", "单价", "数量", "折扣"],
+            ["XS2022-0001", "2022/3/1", "佛山长虹建材商行", "P-1001", 12.5, 100, "9折"],
+            ["XS2022-0001", "2022/3/1", "佛山长虹建材商行", "P-1001", 12.5, 2.5, None],
+        ],
+    )
+    wizard, notified = open_wizard(boss, ImportKind.ORDERS)
+    to_preview(qtbot, wizard, path)
+    model = wizard.preview_page.model
+    column = {spec.key: n + 2 for n, spec in enumerate(model.fields)}
+    assert model.index(0, column["discount"]).data() == "10%"  # 9折: ten per cent off
+    assert model.index(0, column["quantity"]).data() == "100"
+    assert model.index(1, column["quantity"]).data() == "2.5"
+    assert model.index(0, column["unit_price"]).data() == "12.50"
+    run(qtbot, wizard)
+    assert wizard.result is not None and wizard.result.created >= 1
+    assert orders.count_orders(db, boss, orders.OrderFilter()) == 1
+    assert "orders" in notified.kinds()

@@ -116,8 +116,13 @@ def cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def value_text(value: Any) -> str:
-    """A converted value as it will be stored (money with two decimals, dates ISO, yes/no)."""
+def value_text(value: Any, kind: str = "") -> str:
+    """A converted value as it will be stored, read by the field's kind: money with two decimals,
+    quantities without trailing zeros, percentages from basis points (1000 -> 10%), ISO dates."""
+    if kind == "percent" and isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return _plain(Decimal(value) / 100) + "%"
+    if kind in ("decimal", "int") and isinstance(value, int | Decimal):
+        return _plain(Decimal(value))
     if isinstance(value, Decimal):
         return format_money(value)
     if isinstance(value, list | tuple):
@@ -125,6 +130,12 @@ def value_text(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{key}: {value_text(item)}" for key, item in value.items())
     return cell_text(value)
+
+
+def _plain(number: Decimal) -> str:
+    """12,345.5 for Decimal("12345.5000"): separators, no trailing zeros."""
+    text = f"{number:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass

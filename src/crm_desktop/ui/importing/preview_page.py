@@ -176,7 +176,7 @@ class PreviewModel(QAbstractTableModel):
                 return problem
             if change is not None:
                 old, _new = change
-                return _("Now: {old}").format(old=value_text(old) or _("(empty)"))
+                return _("Now: {old}").format(old=value_text(old, spec.kind) or _("(empty)"))
         if role == Qt.ItemDataRole.TextAlignmentRole and spec.kind in ("money", "decimal", "int"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -190,7 +190,7 @@ class PreviewModel(QAbstractTableModel):
             raw = self._raw(plan.line, self.columns_of.get(spec.key))
             if raw or value is None:
                 return raw
-        return value_text(value)
+        return value_text(value, spec.kind)
 
     def _raw(self, line: int, column: int | None) -> str:
         rows = self.data_.rows if self.data_ is not None else []
