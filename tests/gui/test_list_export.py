@@ -196,7 +196,9 @@ def test_a_customers_contacts_are_exported_with_the_customer(
     contacts.save_contact(db, boss, customer_id, None, None, {"name": "张三", "mobile": "013900"})
     add_other = add(db, boss, "别家公司")
     contacts.save_contact(db, boss, add_other, None, None, {"name": "李四"})
+    contacts.save_contact(db, boss, customer_id, None, None, {"name": "王五"})
     page.reload()
+    page.filter.setText("张")  # the quick filter of the customer's contacts
 
     export(qtbot, page)
 

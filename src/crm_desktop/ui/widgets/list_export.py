@@ -4,8 +4,9 @@ A tab describes its export with `ListExport` and hands it to `RecordListPage(exp
 `attach_export` for a page made elsewhere). The action (Ctrl+E) is there only for operators with
 the list's export permission. It asks for a file name (default "<list>-<today>.xlsx" in the
 folder used last), then runs `core.exporting.lists.export_list` through `ui.ops` with progress and
-Cancel, passing the tab's current filter, the page's sort order and its visible columns in their
-on-screen order, and offers to open the folder when done.
+Cancel, passing the tab's current filter (a local list's quick filter as the service's search), the
+page's sort order and its visible columns in their on-screen order, and offers to open the folder
+when done.
 """
 
 from __future__ import annotations
@@ -96,9 +97,18 @@ def export_page(page: RecordListPage) -> ops.Operation | None:
         return None
     filters, columns = export.filters(), export_columns(page, export)
     sort = (page.sort.key, page.sort.descending) if page.server_sort and page.sort else None
+    search = page.filter.text() if page.filter.isVisibleTo(page) else ""  # a local quick filter
     operation = ops.run(
         lambda progress: lists.export_list(
-            db, actor, kind, path, filters=filters, columns=columns, progress=progress, sort=sort
+            db,
+            actor,
+            kind,
+            path,
+            filters=filters,
+            columns=columns,
+            search=search,
+            progress=progress,
+            sort=sort,
         ),
         parent=page,
         label=_("Exporting to Excel…"),
