@@ -217,6 +217,19 @@ def test_a_required_field_left_out_is_named_in_red(
     assert 0 not in wizard.state.mapping
 
 
+def test_import_waits_until_the_required_fields_are_mapped(
+    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
+) -> None:
+    wizard, _notified = open_wizard(boss)
+    to_sheet(qtbot, wizard, legacy_sheet)
+    press(qtbot, wizard)
+    wizard.mapping_page.combos[0].setCurrentIndex(0)  # 客户名称: — do not import —
+    press(qtbot, wizard)
+    wait_preview(qtbot, wizard)
+    assert "Name" in wizard.preview_page.problem.text()
+    assert not wizard.button(COMMIT).isEnabled()
+
+
 def test_a_field_is_taken_by_one_column_at_most(
     qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
 ) -> None:

@@ -378,6 +378,15 @@ class PreviewPage(WizardPageBase):
         self._size_columns()
         self._show_missing(preview, specs)
         self.counts.setText(self._counts_text(preview))
+        unmapped = [_(spec.label) for spec in specs if spec.key in preview.unmapped_required]
+        show_problem(
+            self.problem,
+            _("No column is mapped to {fields}: go back and choose one.").format(
+                fields=", ".join(unmapped)
+            )
+            if unmapped
+            else "",
+        )
         self.completeChanged.emit()
 
     def _failed(self, generation: int, exc: BaseException) -> None:
@@ -439,4 +448,10 @@ class PreviewPage(WizardPageBase):
         )
 
     def isComplete(self) -> bool:
-        return not self.loading and self.preview is not None and self.preview.total_rows > 0
+        preview = self.preview
+        return (
+            not self.loading
+            and preview is not None
+            and preview.total_rows > 0
+            and not preview.unmapped_required
+        )
