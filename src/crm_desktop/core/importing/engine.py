@@ -351,13 +351,13 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[int], None]:
 
 def _result(plans: list[RowPlan], rows: list[tuple[int, list[Any]]], dry_run: bool) -> ImportResult:
     result = ImportResult(batch_id=None, dry_run=dry_run)
-    cells = {line: row for line, row in rows}
     _count(result, plans)
-    for plan in plans:
-        if plan.action is RowAction.ERROR:
-            result.errors.append(ErrorRow(plan.line, list(cells[plan.line]), plan.message))
-        elif plan.action is RowAction.SKIP:
-            result.skipped_rows.append(ErrorRow(plan.line, list(cells[plan.line]), plan.message))
+    error, skip = RowAction.ERROR, RowAction.SKIP
+    for plan, (_line, cells) in zip(plans, rows, strict=True):  # plans follow the rows
+        if plan.action is error:
+            result.errors.append(ErrorRow(plan.line, list(cells), plan.message))
+        elif plan.action is skip:
+            result.skipped_rows.append(ErrorRow(plan.line, list(cells), plan.message))
     return result
 
 

@@ -22,6 +22,7 @@ from crm_desktop.core.importing.targets.base import (
     Update,
     Writer,
     changed_values,
+    driver_rows,
     too_long,
 )
 from crm_desktop.core.search_keys import fold, phone_digits
@@ -54,12 +55,9 @@ class ContactsRun(BaseRun):
         self.by_key: dict[tuple[int, str], list[int]] = {}
         self.primaries: dict[int, set[int]] = {}  # customer -> its primary contacts
         names = ", ".join(f'"{c}"' for c in LOADED)
-        mark = "?" if ctx.stored.sqlite else "%s"
-        result = session.connection().exec_driver_sql(
-            f"SELECT {names} FROM contacts WHERE archived = {mark}", (False,)
-        )
-        for row in result:
-            self.existing[row[0]] = tuple(row)
+        sql = f"SELECT {names} FROM contacts WHERE archived = ?"
+        for row in driver_rows(session, sql, (False,)):
+            self.existing[row[0]] = row
             cid = row[_AT["customer_id"]]
             for key in self._keys(row[_AT["name"]], row[_AT["phone"]], row[_AT["mobile"]]):
                 self.by_key.setdefault((cid, key), []).append(row[0])

@@ -27,6 +27,7 @@ from crm_desktop.core.importing.targets.base import (
     Update,
     Writer,
     changed_values,
+    driver_rows,
     text_limits,
     too_long,
 )
@@ -394,19 +395,13 @@ class CustomersRun(BaseRun):
 def _load_existing(session: Session) -> dict[int, tuple[Any, ...]]:
     """Every customer's stored columns the import compares, as driver tuples (stored form)."""
     names = ", ".join(f'"{c}"' for c in LOADED)
-    result = session.connection().exec_driver_sql(f"SELECT {names} FROM customers")
-    return {row[0]: tuple(row) for row in result}
+    return {row[0]: row for row in driver_rows(session, f"SELECT {names} FROM customers")}
 
 
 def _load_contact_names(session: Session) -> dict[int, set[str]]:
     found: dict[int, set[str]] = {}
-    result = session.connection().exec_driver_sql(
-        "SELECT customer_id, name FROM contacts WHERE archived = ?"
-        if session.get_bind().dialect.name == "sqlite"
-        else "SELECT customer_id, name FROM contacts WHERE archived = %s",
-        (False,),
-    )
-    for customer_id, name in result:
+    sql = "SELECT customer_id, name FROM contacts WHERE archived = ?"
+    for customer_id, name in driver_rows(session, sql, (False,)):
         found.setdefault(customer_id, set()).add(fold(name))
     return found
 

@@ -19,6 +19,7 @@ from crm_desktop.core.importing.targets.base import (
     Update,
     Writer,
     changed_values,
+    driver_rows,
     too_long,
 )
 from crm_desktop.core.search_keys import fold
@@ -48,8 +49,8 @@ class ProductsRun(BaseRun):
         self.by_code: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = {}
         names = ", ".join(f'"{c}"' for c in LOADED)
-        for row in session.connection().exec_driver_sql(f"SELECT {names} FROM products"):
-            self.existing[row[0]] = tuple(row)
+        for row in driver_rows(session, f"SELECT {names} FROM products"):
+            self.existing[row[0]] = row
             self.by_code[row[_AT["code"]]] = row[0]
             self.by_name.setdefault(fold(row[_AT["name"]]), []).append(row[0])
         self.seen_key: dict[str, int] = {}
