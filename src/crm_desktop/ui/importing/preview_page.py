@@ -61,6 +61,7 @@ from crm_desktop.ui.importing.source_pages import (
 )
 
 PREVIEW_ROWS = 200
+NUMBER_KINDS = ("money", "decimal", "int", "percent")  # right-aligned
 LOOKUP_KINDS = ("base:", "operator", "customer", "product")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -177,7 +178,7 @@ class PreviewModel(QAbstractTableModel):
             if change is not None:
                 old, _new = change
                 return _("Now: {old}").format(old=value_text(old, spec.kind) or _("(empty)"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and spec.kind in ("money", "decimal", "int"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.kind in NUMBER_KINDS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
