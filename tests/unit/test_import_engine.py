@@ -518,3 +518,27 @@ def test_import_run_is_audited_once_with_its_counts(
         ).all()
     assert [r[0] for r in runs] == [result.batch_id] and creates == []
     assert '"created": [null, 5]' in (runs[0][1] or "")
+
+
+def test_the_cached_word_cut_of_customer_names_is_pypinyins_own() -> None:
+    """search_keys cuts names into words itself (cached tails, for 100k-row imports): the words
+    and so the pinyin sort keys must be exactly pypinyin's."""
+    import random
+
+    from pypinyin import lazy_pinyin
+    from pypinyin.seg.simpleseg import seg
+
+    from crm_desktop.core.search_keys import _words, sort_name
+
+    rng = random.Random(7)
+    heads = ["长沙", "重庆", "银行", "行长", "中国人民", "厦门", "佛山", "长安", "乐清", "蚌埠"]
+    middles = "长行重乐朝单曾解区仇华盛鑫达宏远金泰恒通瑞丰永昌东方中联天宇新阳光明博"
+    tails = ["银行", "五金制品", "重工机械", "音乐器材", "有限公司", "股份有限公司", "商行", ""]
+    names = [
+        rng.choice(heads) + "".join(rng.sample(middles, rng.randint(0, 4))) + rng.choice(tails)
+        for _i in range(3000)
+    ]
+    for name in [*names, "䷀中国", "中国人民银行行长"]:
+        assert list(_words(name)) == seg(name), name
+    for name in names[:300]:
+        assert sort_name(name) == "".join(lazy_pinyin(name)), name

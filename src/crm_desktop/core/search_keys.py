@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 _SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D+")
@@ -70,9 +70,61 @@ def _syllables(run: str) -> tuple[str, ...]:
     repeat their words (城市, 行业, 有限公司), so converting each word once and caching it gives
     exactly `lazy_pinyin(run)` at about a sixth of the time (an import of 100k names).
     """
-    from pypinyin.seg.simpleseg import seg
+    return tuple(syllable for word in _words(run) for syllable in _word_syllables(word))
 
-    return tuple(syllable for word in seg(run) for syllable in _word_syllables(word))
+
+_LONGEST_CUT = 400  # `_cut` recurses once per word: longer texts go through seg
+
+
+def _words(run: str) -> tuple[str, ...]:
+    """pypinyin's cut of a run into words (`simpleseg.seg`), exactly, about 1.5x faster.
+
+    Forward maximum matching decides each word from the rest of the run alone, so the cut of
+    a rest is cached (`_cut`): the names of one sheet share their tails (行业 + 有限公司) and
+    only their heads are cut afresh. Anything pypinyin would treat otherwise (characters outside
+    its Han ranges, another pypinyin layout) goes through `seg` itself.
+    """
+    cut = _matcher()
+    if cut is None or len(run) > _LONGEST_CUT or not cut.hans.match(run):
+        from pypinyin.seg.simpleseg import seg
+
+        return tuple(seg(run))
+    return cut(run)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Any:
+    """`_cut` bound to pypinyin's phrase data, or None if its internals are not as expected."""
+    try:
+        from pypinyin.constants import PHRASES_DICT, RE_HANS
+        from pypinyin.seg import mmseg
+
+        prefixes = mmseg.seg._prefix_set._set
+        strict = mmseg.seg._no_non_phrases
+    except (ImportError, AttributeError):  # pragma: no cover - another pypinyin
+        return None
+
+    @lru_cache(maxsize=1 << 17)
+    def cut(rest: str) -> tuple[str, ...]:
+        """One step of mmseg.Seg.cut on `rest`, then the cut of what remains."""
+        last, end, matched = "", 0, ""
+        for index in range(len(rest)):
+            word = rest[: index + 1]
+            if word in prefixes:
+                matched = word
+                if not strict or word in PHRASES_DICT:
+                    last, end = word, index + 1
+                continue
+            if not last:
+                last, end = (rest[0], 1) if strict or not matched else (matched, len(matched))
+            break
+        else:
+            if not last:
+                return tuple(rest) if strict and rest not in PHRASES_DICT else (rest,)
+        return (last, *cut(rest[end:])) if end < len(rest) else (last,)
+
+    cut.hans = RE_HANS  # type: ignore[attr-defined]
+    return cut
 
 
 @lru_cache(maxsize=65536)
