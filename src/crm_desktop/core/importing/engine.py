@@ -529,7 +529,10 @@ def _write_chunks(
     written = 0
     beat = time.monotonic()
     total = len(writes)
+    prepare = getattr(run, "prepare", None)
     for chunk in _chunks(run, writes):
+        if prepare is not None:
+            prepare(chunk)  # CPU work outside the transaction: the lock is held for SQL only
         with db.write(actor) as uow:
             writer = _writer(db, actor, ctx, uow, batch_id)
             run.write(writer, chunk)

@@ -99,6 +99,7 @@ class CustomersRun(BaseRun):
         self.seen_id: dict[int, int] = {}  # existing customer -> line updating it
         self.owner_of: dict[int, int | None] = {}  # line -> owner of a created customer
         self.owner_problems: dict[int, str | None] = {}
+        self._prepared: dict[int, _Built] = {}
         limits = text_limits("customers")
         self.limits = [
             (key, limits[column])
@@ -316,80 +317,82 @@ class CustomersRun(BaseRun):
 
     # --- writing ---------------------------------------------------------------------------
 
-    def write(self, writer: Writer, plans: list[RowPlan]) -> None:
-        creates = [p for p in plans if p.action is RowAction.CREATE]
-        updates = [p for p in plans if p.action is RowAction.UPDATE]
-        if creates:
-            self._insert(writer, creates)
-        if updates:
-            self._update(writer, updates)
+    def prepare(self, plans: list[RowPlan]) -> None:
+        """Build a chunk's rows (pinyin keys included: the costly part) before its write
+        transaction opens, so other PCs wait only for the inserts themselves."""
+        self._prepared[id(plans)] = self._build(plans)
 
-    def _insert(self, writer: Writer, plans: list[RowPlan]) -> None:
-        now = writer.now
-        rows = []
-        for plan in plans:
-            values = plan.values
-            owner = self.owner_of[plan.line]
-            public = owner == PUBLIC_POOL
-            name = values["name"]
-            row = {column: values.get(key) for key, column in COLUMNS.items()}
-            for column in DATE_COLUMNS:
-                row[column] = self.ctx.stored.date(row[column])
-            row.update(derived_keys(name, values.get("phone"), values.get("email")))
-            row.update(
-                owner_id=None if public else owner,
-                pool_status="public" if public else "private",
-                pool_since=now if public else None,
-                owned_since=None if public else now,
-                archived=False,
-            )
-            rows.append(row)
+    def write(self, writer: Writer, plans: list[RowPlan]) -> None:
+        built = self._prepared.pop(id(plans), None) or self._build(plans)
+        rows, created, updates, contacts = built
         ids = writer.insert("customers", ENTITY, rows)
-        contacts = [
-            {
-                "customer_id": cid,
-                "name": plan.values["contact"][:80],
-                "is_primary": True,
-                "archived": False,
-            }
-            for cid, plan in zip(ids, plans, strict=True)
-            if plan.values.get("contact")
-        ]
+        for cid, plan in zip(ids, created, strict=True):
+            if plan.values.get("contact"):
+                contacts.append(_contact(cid, plan.values["contact"], True))
+        writer.update("customers", ENTITY, updates)
         writer.insert("contacts", "contact", contacts)
 
-    def _update(self, writer: Writer, plans: list[RowPlan]) -> None:
-        changes: list[Update] = []
+    def _build(self, plans: list[RowPlan]) -> _Built:
+        rows: list[dict[str, Any]] = []
+        created: list[RowPlan] = []
+        updates: list[Update] = []
         contacts: list[dict[str, Any]] = []
         for plan in plans:
-            cid = plan.entity_id
-            assert cid is not None
-            row = self.existing[cid]
-            new, _problem = self._new_columns(plan.values, cid)
-            old = {column: row[_AT[column]] for column in new}
-            changed = changed_values(new, old)
-            values = {column: pair[1] for column, pair in changed.items()}
-            if {"name", "phone", "email"} & values.keys():
-                keys = derived_keys(
-                    values.get("name", row[_AT["name"]]),
-                    values.get("phone", row[_AT["phone"]]),
-                    values.get("email", row[_AT["email"]]),
-                )
-                values.update({k: v for k, v in keys.items() if v != row[_AT[k]]})
-            if values:
-                before = {column: row[_AT[column]] for column in values}
-                audit = {c: pair for c, pair in changed.items() if c not in ("owned_since",)}
-                changes.append(Update(cid, row[_AT["version"]], values, before, audit))
-            if "contact" in plan.changes:
-                contacts.append(
-                    {
-                        "customer_id": cid,
-                        "name": plan.values["contact"][:80],
-                        "is_primary": not self.contact_names.get(cid),
-                        "archived": False,
-                    }
-                )
-        writer.update("customers", ENTITY, changes)
-        writer.insert("contacts", "contact", contacts)
+            if plan.action is RowAction.CREATE:
+                rows.append(self._new_row(plan))
+                created.append(plan)
+            elif plan.action is RowAction.UPDATE:
+                self._changed_row(plan, updates, contacts)
+        return rows, created, updates, contacts
+
+    def _new_row(self, plan: RowPlan) -> dict[str, Any]:
+        values = plan.values
+        now = self.ctx.stored.dt(self.ctx.now)
+        owner = self.owner_of[plan.line]
+        public = owner == PUBLIC_POOL
+        row = {column: values.get(key) for key, column in COLUMNS.items()}
+        for column in DATE_COLUMNS:
+            row[column] = self.ctx.stored.date(row[column])
+        row.update(derived_keys(values["name"], values.get("phone"), values.get("email")))
+        row.update(
+            owner_id=None if public else owner,
+            pool_status="public" if public else "private",
+            pool_since=now if public else None,
+            owned_since=None if public else now,
+            archived=False,
+        )
+        return row
+
+    def _changed_row(
+        self, plan: RowPlan, updates: list[Update], contacts: list[dict[str, Any]]
+    ) -> None:
+        cid = plan.entity_id
+        assert cid is not None
+        row = self.existing[cid]
+        new, _problem = self._new_columns(plan.values, cid)
+        changed = changed_values(new, {column: row[_AT[column]] for column in new})
+        values = {column: pair[1] for column, pair in changed.items()}
+        if {"name", "phone", "email"} & values.keys():
+            keys = derived_keys(
+                values.get("name", row[_AT["name"]]),
+                values.get("phone", row[_AT["phone"]]),
+                values.get("email", row[_AT["email"]]),
+            )
+            values.update({k: v for k, v in keys.items() if v != row[_AT[k]]})
+        if values:
+            before = {column: row[_AT[column]] for column in values}
+            audit = {c: pair for c, pair in changed.items() if c != "owned_since"}
+            updates.append(Update(cid, row[_AT["version"]], values, before, audit))
+        if "contact" in plan.changes:
+            first = not self.contact_names.get(cid)
+            contacts.append(_contact(cid, plan.values["contact"], first))
+
+
+_Built = tuple[list[dict[str, Any]], list[RowPlan], list[Update], list[dict[str, Any]]]
+
+
+def _contact(customer_id: int, name: str, primary: bool) -> dict[str, Any]:
+    return {"customer_id": customer_id, "name": name[:80], "is_primary": primary, "archived": False}
 
 
 def _load_existing(session: Session) -> dict[int, tuple[Any, ...]]:
