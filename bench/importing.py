@@ -514,7 +514,9 @@ def reasons(result: Any) -> dict[str, int]:
     counted: dict[str, int] = {}
     for kind, rows in (("error", result.errors), ("skipped", result.skipped_rows)):
         for row in rows:
-            key = f"{kind}: {re.sub(r'[0-9]+', 'N', str(row.reason))[:90]}"
+            text = re.sub(r"[0-9]+", "N", str(row.reason))
+            head = text.split(": ")[0]  # "… already exists: <the customer>" counted as one
+            key = f"{kind}: {head if len(head) >= 25 else text}"[:100]
             counted[key] = counted.get(key, 0) + 1
     return dict(sorted(counted.items(), key=lambda kv: -kv[1]))
 
@@ -599,22 +601,29 @@ def measure(
         reason = why if floor_only else f"the engine is not importable yet ({why})"
         sitting.note = f"import not measured: {reason}"
         log(sitting.note)
+
+    def app(into: Sitting) -> None:
+        nonlocal why
+        try:
+            into.app.append(run_app(db, xlsx, folder, into))
+        except RuntimeError as exc:  # an engine being written: the floor is still measured
+            why = str(exc)
+            sitting.note = f"import not measured: {why}"
+            log(sitting.note)
+
     for _i in range(warmups):
         run_floor(xlsx, folder)
         if not why:
-            try:
-                run_app(db, xlsx, folder, Sitting())
-            except RuntimeError as exc:
-                why = str(exc)
-                sitting.note = f"import not measured: {why}"
-                log(sitting.note)
+            app(Sitting())
     for number in range(pairs):
         sides = ["floor", "app"] if number % 2 == 0 else ["app", "floor"]
         for side in sides:
             if side == "floor":
                 sitting.floor.append(run_floor(xlsx, folder))
             elif not why:
-                sitting.app.append(run_app(db, xlsx, folder, sitting))
+                app(sitting)
+        if why:
+            del sitting.app[:]  # unpaired runs would make the ratios lie
         line = f"pair {number + 1}/{pairs}: floor {sitting.floor[-1][1]['seconds']:.2f} s"
         if sitting.app and len(sitting.app) == number + 1:
             facts = sitting.app[-1][1]
