@@ -30,7 +30,13 @@ from crm_desktop.core.importing.model import (
     Progress,
     UndoResult,
 )
-from crm_desktop.core.importing.targets.base import ENTITY_TABLES, UNDO_ORDER, StoredForm
+from crm_desktop.core.importing.targets.base import (
+    CHILD_ROWS_KEY,
+    ENTITY_CHILDREN,
+    ENTITY_TABLES,
+    UNDO_ORDER,
+    StoredForm,
+)
 from crm_desktop.core.models import (
     Base,
     DataScope,
@@ -350,8 +356,11 @@ def _apply(
     for row in restores:
         old = json.loads(row.old_values or "{}")
         old["version"] = (row.new_version or 1) - 1
+        children = old.pop(CHILD_ROWS_KEY, None)
         if _restore(conn, stored, table, row.entity_id, row.new_version, old):
             result.restored += 1
+            if children is not None and entity in ENTITY_CHILDREN:
+                _restore_children(conn, stored, entity, row.entity_id, children)
             now = current.get(row.entity_id, {})
             changes = {
                 k: (StoredForm.json(now.get(k)), v)
@@ -370,6 +379,22 @@ def _apply(
     if created:
         outcome = conn.execute(delete(table).where(table.c.id.in_(created)))
         result.removed += outcome.rowcount or 0
+
+
+def _restore_children(
+    conn: Connection, stored: StoredForm, entity: str, parent_id: int, rows: list[dict[str, Any]]
+) -> None:
+    """Put back the child rows an update replaced (an order's lines), as they were stored."""
+    table, parent_column = ENTITY_CHILDREN[entity]
+    mark = "?" if stored.sqlite else "%s"
+    conn.exec_driver_sql(f'DELETE FROM "{table}" WHERE "{parent_column}" = {mark}', (parent_id,))
+    for child in rows:
+        values = {k: v for k, v in child.items() if k not in ("id", parent_column)}
+        names = ", ".join(f'"{c}"' for c in (parent_column, *values))
+        marks = ", ".join(mark for _c in range(len(values) + 1))
+        conn.exec_driver_sql(
+            f'INSERT INTO "{table}" ({names}) VALUES ({marks})', (parent_id, *values.values())
+        )
 
 
 def _restore(

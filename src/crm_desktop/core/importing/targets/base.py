@@ -106,6 +106,10 @@ ENTITY_TABLES: dict[str, str] = {
     "product": "products",
     "base_data": "base_data_items",
 }
+# Update.old[CHILD_ROWS_KEY]: the child rows an update replaced (stored form, without ids), put
+# back by undo into ENTITY_CHILDREN[entity] = (table, column naming the parent).
+CHILD_ROWS_KEY = "__lines__"
+ENTITY_CHILDREN: dict[str, tuple[str, str]] = {"order": ("order_lines", "order_id")}
 PUBLIC_POOL_WORDS = frozenset({"public pool", "公海", "公海客户", "公共池"})
 PUBLIC_POOL = 0  # an operator column's value for "公海"/"Public pool" (no operator has id 0)
 
