@@ -104,7 +104,7 @@ def _matcher() -> Any:
     except (ImportError, AttributeError):  # pragma: no cover - another pypinyin
         return None
 
-    @lru_cache(maxsize=1 << 17)
+    @lru_cache(maxsize=1 << 15)
     def cut(rest: str) -> tuple[str, ...]:
         """One step of mmseg.Seg.cut on `rest`, then the cut of what remains."""
         last, end, matched = "", 0, ""
