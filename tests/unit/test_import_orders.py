@@ -462,10 +462,6 @@ def test_upsert_replaces_the_lines_of_an_imported_order_but_never_touches_a_hand
     assert count(db, OrderLine) == 7 - 1 + 1 + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="batches._apply does not yet restore Update.old['__lines__'] (targets.orders.LINES_KEY)",
-)
 def test_undo_of_an_upsert_puts_the_previous_lines_and_totals_back(
     db: Database, boss: Actor, ledger: dict[str, int], tmp_path: Path
 ) -> None:
