@@ -181,7 +181,7 @@ def test_gb18030_characters_outside_gbk(tmp_path: Path) -> None:
     assert read_sheet(path).rows[1] == ["𠀀记商行", "䶮"]
 
 
-def test_tab_separated_text_named_xlsx_is_read_as_text() -> None:
+def test_tab_separated_text_named_xlsx_is_read_as_text_with_a_note_naming_the_file() -> None:
     sheet = read_sheet(DATA / "fake.xlsx")
     assert list_sheets(DATA / "fake.xlsx") == [""]
     assert sheet.rows == [
@@ -189,6 +189,12 @@ def test_tab_separated_text_named_xlsx_is_read_as_text() -> None:
         ["大连星海贸易有限公司", "041184445555"],
         ["沈阳北方重工配件厂", "13099990000"],
     ]
+    assert len(sheet.notes) == 1
+    assert "fake.xlsx" in sheet.notes[0] and "not an Excel workbook" in sheet.notes[0]
+
+
+def test_a_real_csv_file_gets_no_note() -> None:
+    assert read_sheet(DATA / "customers_gbk.csv").notes == ()
 
 
 def test_ragged_csv_rows_are_padded_to_the_widest(tmp_path: Path) -> None:

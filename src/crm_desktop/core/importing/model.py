@@ -95,6 +95,9 @@ class SheetData:
     sheet: str  # the sheet's name; "" for CSV/text files
     sheets: tuple[str, ...]  # every sheet in the file, in order
     rows: list[list[Any]]
+    # Things the person should know about how the file was read (translated), e.g. a text file
+    # named .xlsx that was read as text: shown by the CLI and the wizard.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from crm_desktop.core.importing.model import ImportFileError, SheetData
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DELIMITERS = (",", "\t", ";", "|")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
 _SNIFF_CHARS = 65536
 # control characters that never occur in a text table: their presence means binary data
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -62,7 +63,8 @@ def read_sheet(path: Path, sheet: str | int | None = None) -> SheetData:
             raise ImportFileError(
                 _("“{file}” has no sheet “{sheet}”.").format(file=path.name, sheet=sheet)
             )
-        return SheetData(path=path, sheet="", sheets=("",), rows=_read_text(path, data))
+        rows = _read_text(path, data)
+        return SheetData(path=path, sheet="", sheets=("",), rows=rows, notes=_disguised(path))
     workbook = _open_workbook(path)
     names = _worksheet_names(workbook, path)
     name = _choose_sheet(path, workbook, names, sheet)
@@ -91,6 +93,18 @@ def _sheet_rows(sheet: Any) -> list[list[Any]]:
         width = end[1] + 1
         rows = [[""] * width for _row in range(end[0] + 1 - len(rows))] + rows
     return rows
+
+
+def _disguised(path: Path) -> tuple[str, ...]:
+    """A text table whose name says workbook: read it, and say so (Excel would refuse it)."""
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return ()
+    return (
+        _(
+            "“{file}” is not an Excel workbook but a text table (its name ends in {suffix}); "
+            "it was read as text. Check the columns before importing."
+        ).format(file=path.name, suffix=path.suffix),
+    )
 
 
 # --- what the file is ----------------------------------------------------------------------
