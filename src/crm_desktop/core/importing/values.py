@@ -345,7 +345,7 @@ def _basis_points(number: Decimal) -> int:
 
 
 def _percent_problem(raw: Any) -> str:
-    return _("“{value}” is not a percentage (write it like 10% or 0.1).").format(value=_show(raw))
+    return _("“{value}” is not a percentage (write it like 0.1 or 10%).").format(value=_show(raw))
 
 
 def to_bool(raw: Any) -> bool | None:
