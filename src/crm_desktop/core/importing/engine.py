@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db import presence
+from crm_desktop.core.db.backup import BackgroundBackup
 from crm_desktop.core.db.database import Database
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
@@ -65,10 +66,18 @@ CACHE_PAGES_KIB = 65_536  # PRAGMA cache_size while importing (PERF-FLOORS 4a: 2
 Converter = Callable[[Any], Any]
 
 
-def load_sheet(request: ImportRequest) -> tuple[SheetData, int, list[str], Mapping]:
+def load_sheet(
+    request: ImportRequest, sheet: SheetData | None = None
+) -> tuple[SheetData, int, list[str], Mapping]:
     """The sheet, its header row (given or detected), cleaned header texts and the mapping
-    (given or suggested from the headers)."""
-    sheet = read_sheet(request.path, request.sheet)
+    (given or suggested from the headers).
+
+    `sheet`: the request's sheet as read already (the wizard and the CLI show it first), so a
+    100k-row file is not read twice; one that is not the request's sheet is read again.
+    """
+    if not _same_sheet(request, sheet):
+        sheet = read_sheet(request.path, request.sheet)
+    assert sheet is not None
     fields = FIELDS[request.kind]
     header_row = request.header_row
     if header_row is None:
@@ -84,6 +93,14 @@ def load_sheet(request: ImportRequest) -> tuple[SheetData, int, list[str], Mappi
         request.mapping if request.mapping is not None else suggest_mapping(request.kind, headers)
     )
     return sheet, header_row, headers, mapping
+
+
+def _same_sheet(request: ImportRequest, sheet: SheetData | None) -> bool:
+    if sheet is None or sheet.path != request.path:
+        return False
+    if request.sheet is None:  # the first sheet
+        return sheet.sheet == (sheet.sheets[0] if sheet.sheets else "")
+    return sheet.sheet == request.sheet
 
 
 # --- converting rows -----------------------------------------------------------------------------
@@ -253,9 +270,17 @@ def _check_mapping(request: ImportRequest, mapping: Mapping) -> list[str]:
 # --- preview -------------------------------------------------------------------------------------
 
 
-def preview_import(db: Database, actor: Actor, request: ImportRequest, limit: int = 200) -> Preview:
-    """The first `limit` rows as they would be stored, with per-cell problems; writes nothing."""
-    sheet, header_row, headers, mapping = load_sheet(request)
+def preview_import(
+    db: Database,
+    actor: Actor,
+    request: ImportRequest,
+    limit: int = 200,
+    *,
+    sheet: SheetData | None = None,
+) -> Preview:
+    """The first `limit` rows as they would be stored, with per-cell problems; writes nothing.
+    `sheet`: as for `load_sheet`."""
+    sheet, header_row, headers, mapping = load_sheet(request, sheet)
     unmapped = _check_mapping(request, mapping)
     target = _target(request)
     rows = list(data_rows(sheet.rows, header_row))
@@ -299,11 +324,35 @@ def run_import(
     progress: Progress | None = None,
     dry_run: bool = False,
     errors_path: Path | None = None,
+    sheet: SheetData | None = None,
 ) -> ImportResult:
-    """Import the sheet; see the module docstring and targets/base.py for what happens when."""
+    """Import the sheet; see the module docstring and targets/base.py for what happens when.
+
+    `sheet`: the request's sheet as read already (see `load_sheet`). The verified backup
+    (SQLite) is taken on a thread from the start, while the sheet is read and planned, and
+    waited for before the first write; an import that writes nothing keeps no backup.
+    """
     if not dry_run:
         recover_interrupted(db)
-    sheet, header_row, headers, mapping = load_sheet(request)
+    backup = BackgroundBackup(db, reason="import") if not dry_run and db.path else None
+    try:
+        return _run_import(db, actor, request, progress, dry_run, errors_path, sheet, backup)
+    finally:
+        if backup is not None:
+            backup.abandon()  # stops and removes it unless the writes took it
+
+
+def _run_import(
+    db: Database,
+    actor: Actor,
+    request: ImportRequest,
+    progress: Progress | None,
+    dry_run: bool,
+    errors_path: Path | None,
+    given: SheetData | None,
+    backup: BackgroundBackup | None,
+) -> ImportResult:
+    sheet, header_row, headers, mapping = load_sheet(request, given)
     unmapped = _check_mapping(request, mapping)
     if unmapped:
         labels = ", ".join(_(s.label) for s in FIELDS[request.kind] if s.key in unmapped)
@@ -326,7 +375,8 @@ def run_import(
     writes = [p for p in plans if p.action in (RowAction.CREATE, RowAction.UPDATE)]
     tick(0)
     if not dry_run and writes:
-        _write(db, actor, request, ctx, run, planner, writes, tick, result, sheet.sheet, total)
+        name = sheet.sheet
+        _write(db, actor, request, ctx, run, planner, writes, tick, result, name, total, backup)
         _count(result, plans)
     if progress is not None:
         progress(total, total)  # done: too late to cancel, the answer does not matter
@@ -383,12 +433,11 @@ def _write(
     result: ImportResult,
     sheet_name: str,
     total_rows: int,
+    backup: BackgroundBackup | None,
 ) -> None:
     """Backup, batch, chunks, finish; on Cancel or any error the batch is rolled back."""
-    if db.path is not None:
-        from crm_desktop.core.db.backup import backup_database
-
-        result.backup_path = backup_database(db, reason="import").path
+    if backup is not None:
+        result.backup_path = backup.result().path  # its failure stops the import here
     key = presence.join(db, actor)
     batch_id: int | None = None
     try:

@@ -1,0 +1,151 @@
+"""What the import's speed work must not change: the verified backup still comes before any
+write (taken on a thread while the sheet is planned), an import that writes nothing keeps no
+backup, a sheet read already is not read again, and the derived keys stay exactly the
+customer service's."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.db import Database
+from crm_desktop.core.db import backup as backup_module
+from crm_desktop.core.db.backup import BackupStop, BackupStopped, backup_dir, copy_sqlite
+from crm_desktop.core.errors import DatabaseError
+from crm_desktop.core.importing import engine
+from crm_desktop.core.importing.model import ImportCancelled, ImportKind, ImportRequest
+from crm_desktop.core.models import ImportBatch
+from crm_desktop.core.services import customers
+
+HEADER = ["客户名称", "电话", "邮箱"]
+
+
+def xlsx(path: Path, rows: list[list[Any]]) -> Path:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def request(path: Path) -> ImportRequest:
+    return ImportRequest(kind=ImportKind.CUSTOMERS, path=path)
+
+
+def customer_names(db: Database) -> list[str]:
+    assert db.path is not None
+    with sqlite3.connect(db.path) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM customers ORDER BY id")]
+
+
+def backups(db: Database) -> list[str]:
+    assert db.path is not None
+    return sorted(p.name for p in backup_dir(db.path).glob("*"))
+
+
+def test_a_failed_backup_stops_the_import_before_anything_is_written(
+    db: Database, boss: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = xlsx(tmp_path / "c.xlsx", [HEADER, ["甲公司", "010-1", None]])
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(backup_module, "backup_database", broken)
+    with pytest.raises(DatabaseError, match="disk full"):
+        engine.run_import(db, boss, request(path))
+
+    assert customer_names(db) == []
+    with db.read() as session:
+        assert session.scalars(select(ImportBatch)).all() == []
+
+
+def test_an_import_that_writes_nothing_keeps_no_backup(
+    db: Database, boss: Actor, tmp_path: Path
+) -> None:
+    customers.create_customer(db, boss, {"name": "甲公司"})
+    path = xlsx(tmp_path / "c.xlsx", [HEADER, ["甲公司", None, None], [None, "010-1", None]])
+
+    result = engine.run_import(db, boss, request(path))
+
+    assert (result.created, result.skipped, len(result.errors)) == (0, 1, 1)
+    assert result.backup_path is None and backups(db) == []
+
+
+def test_cancel_before_the_writes_leaves_neither_rows_nor_a_backup(
+    db: Database, boss: Actor, tmp_path: Path
+) -> None:
+    path = xlsx(tmp_path / "c.xlsx", [HEADER, ["甲公司", None, None], ["乙公司", None, None]])
+
+    with pytest.raises(ImportCancelled):
+        engine.run_import(db, boss, request(path), progress=lambda _done, _total: False)
+
+    assert customer_names(db) == [] and backups(db) == []
+
+
+def test_each_import_keeps_its_own_verified_backup(
+    db: Database, boss: Actor, tmp_path: Path
+) -> None:
+    """Two imports in the same second (a fixed clock) do not share one backup file."""
+    first = engine.run_import(
+        db, boss, request(xlsx(tmp_path / "a.xlsx", [HEADER, ["甲", "010-1", None]]))
+    )
+    second = engine.run_import(
+        db, boss, request(xlsx(tmp_path / "b.xlsx", [HEADER, ["乙", "010-2", None]]))
+    )
+
+    assert first.backup_path is not None and second.backup_path is not None
+    assert first.backup_path != second.backup_path
+    with sqlite3.connect(second.backup_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert [r[0] for r in conn.execute("SELECT name FROM customers")] == ["甲"]
+    assert not [name for name in backups(db) if name.endswith(".partial")]
+
+
+def test_a_stopped_backup_leaves_no_file(db: Database, tmp_path: Path) -> None:
+    assert db.path is not None
+    stop = BackupStop()
+    stop.stop()
+
+    with pytest.raises(BackupStopped):
+        copy_sqlite(db.path, tmp_path / "copy.db", stop=stop)
+
+    assert list(tmp_path.glob("copy.db*")) == []
+
+
+def test_a_sheet_read_already_is_not_read_again(
+    db: Database, boss: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = xlsx(tmp_path / "c.xlsx", [HEADER, ["甲公司", "010-1", None]])
+    sheet = engine.load_sheet(request(path))[0]
+    cells = [list(row) for row in sheet.rows]
+
+    def unread(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(engine, "read_sheet", unread)
+    preview = engine.preview_import(db, boss, request(path), sheet=sheet)
+    result = engine.run_import(db, boss, request(path), sheet=sheet)
+
+    assert [p.values["name"] for p in preview.rows] == ["甲公司"]
+    assert result.created == 1 and customer_names(db) == ["甲公司"]
+    assert sheet.rows == cells  # the caller's sheet is left as it was
+
+
+def test_a_sheet_of_another_file_is_not_taken_for_the_requested_one(
+    db: Database, boss: Actor, tmp_path: Path
+) -> None:
+    other = engine.load_sheet(
+        request(xlsx(tmp_path / "a.xlsx", [HEADER, ["甲公司", "010-1", None]]))
+    )[0]
+    path = xlsx(tmp_path / "b.xlsx", [HEADER, ["乙公司", "010-2", None]])
+
+    engine.run_import(db, boss, request(path), sheet=other)
+
+    assert customer_names(db) == ["乙公司"]
