@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm_desktop.cli_output import FORMATS, print_rows, say
 from crm_desktop.core.errors import CrmError, NotFound, PermissionDenied, ValidationError
-from crm_desktop.core.i18n import N_, _
+from crm_desktop.core.i18n import N_, NC_, _
 from crm_desktop.core.importing.model import (
     KIND_LABELS,
     ImportCancelled,
@@ -256,7 +256,7 @@ def _show_problems(title: str, rows: Sequence[Any]) -> None:
 
 def _show_result(result: ImportResult, cancel_pressed: bool) -> None:
     for label, count in (
-        (_("Created"), result.created),
+        (_(NC_("import count", "Created")), result.created),
         (_("Updated"), result.updated),
         (_("Unchanged"), result.unchanged),
         (_("Skipped"), result.skipped),
@@ -315,6 +315,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress=_progress(cancel, _(KIND_LABELS[kind])),
             dry_run=args.dry_run,
             errors_path=_errors_path(args, path),
+            sheet=sheet,  # read once above: not again
         )
     _show_result(result, cancel.requested)
     return 0
@@ -348,9 +349,9 @@ def cmd_import_list(args: argparse.Namespace) -> int:
     people = args.format == "table"
     keys = ("id", "started_at", "operator", "file", "sheet", "kind", "mode", "status",
             "created", "updated", "unchanged", "skipped", "errors")  # fmt: skip
-    headers = (_("Batch"), _("When"), _("By"), _("File"), _("Sheet"), _("Kind"), _("Mode"),
-               _("Status"), _("Created"), _("Updated"), _("Unchanged"), _("Skipped"),
-               _("Errors"))  # fmt: skip
+    headers = (_("Batch"), _("When"), _("Operator"), _("File"), _("Sheet"), _("Kind"), _("Mode"),
+               _("Status"), _(NC_("import count", "Created")), _("Updated"), _("Unchanged"),
+               _("Skipped"), _("Errors"))  # fmt: skip
 
     def label(labels: dict[Any, str], value: str) -> str:
         return _(labels[value]) if people and value in labels else value
