@@ -6,6 +6,7 @@ customer service's."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from crm_desktop.core.db.backup import BackupStop, BackupStopped, backup_dir, co
 from crm_desktop.core.errors import DatabaseError
 from crm_desktop.core.importing import engine
 from crm_desktop.core.importing.model import ImportCancelled, ImportKind, ImportRequest
+from crm_desktop.core.importing.targets import base as target_base
 from crm_desktop.core.models import ImportBatch
 from crm_desktop.core.services import customers
 
@@ -149,3 +151,64 @@ def test_a_sheet_of_another_file_is_not_taken_for_the_requested_one(
     engine.run_import(db, boss, request(path), sheet=other)
 
     assert customer_names(db) == ["乙公司"]
+
+
+def many_rows(tmp_path: Path, count: int = 23) -> Path:
+    rows: list[list[Any]] = [HEADER]
+    rows += [[f"客户{i:02}有限公司", f"0571-{i:07}", None] for i in range(count)]
+    return xlsx(tmp_path / "many.xlsx", rows)
+
+
+def import_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name in ("import-prepare", "backup-import")]
+
+
+def test_rows_prepared_ahead_are_written_in_sheet_order(
+    db: Database, boss: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(target_base, "CHUNK_ROWS", 2)
+
+    result = engine.run_import(db, boss, request(many_rows(tmp_path)))
+
+    assert result.created == 23
+    assert customer_names(db) == [f"客户{i:02}有限公司" for i in range(23)]
+    assert import_threads() == []
+
+
+def test_a_failure_while_preparing_rows_removes_what_was_written_and_reraises(
+    db: Database, boss: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_desktop.core.importing.targets import customers as target
+
+    monkeypatch.setattr(target_base, "CHUNK_ROWS", 4)
+    real = target.CustomersRun.prepare
+    calls: list[int] = []
+
+    def failing(self: Any, plans: Any, checkpoint: Any = None) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("pinyin gone")
+        real(self, plans, checkpoint)
+
+    monkeypatch.setattr(target.CustomersRun, "prepare", failing)
+    with pytest.raises(RuntimeError, match="pinyin gone"):
+        engine.run_import(db, boss, request(many_rows(tmp_path)))
+
+    assert customer_names(db) == []
+    with db.read() as session:
+        assert session.scalars(select(ImportBatch.status)).one() == "failed"
+    assert import_threads() == []
+
+
+def test_cancel_while_rows_are_prepared_ahead_leaves_nothing(
+    db: Database, boss: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(target_base, "CHUNK_ROWS", 3)
+
+    def progress(done: int, total: int) -> bool:
+        return done < 6
+
+    with pytest.raises(ImportCancelled):
+        engine.run_import(db, boss, request(many_rows(tmp_path)), progress=progress)
+
+    assert customer_names(db) == [] and import_threads() == []

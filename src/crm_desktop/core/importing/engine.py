@@ -9,8 +9,11 @@ chunks of a few thousand rows with a larger page cache. See targets/base.py for 
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -578,26 +581,115 @@ def _write_chunks(
     written = 0
     beat = time.monotonic()
     total = len(writes)
-    prepare = getattr(run, "prepare", None)
-    for chunk in _chunks(run, writes):
-        if prepare is not None:
-            prepare(chunk)  # CPU work outside the transaction: the lock is held for SQL only
-        with db.write(actor) as uow:
-            writer = _writer(db, actor, ctx, uow, batch_id)
-            run.write(writer, chunk)
-            writer.flush()
-            uow.touched(*_touched(ctx))
-        written += len(chunk)
-        if time.monotonic() - beat > presence.HEARTBEAT_EVERY.total_seconds():
-            presence.heartbeat(db, session_key)
-            beat = time.monotonic()
-        if written < total:
-            # progress in sheet rows: the share of the writes done
-            tick(min(total_rows - 1, total_rows * written // total))
+    with _Prepared(run, writes) as prepared:
+        for chunk in prepared:
+            with db.write(actor) as uow:
+                writer = _writer(db, actor, ctx, uow, batch_id)
+                run.write(writer, chunk)
+                writer.flush()
+                uow.touched(*_touched(ctx))
+                prepared.resume()  # the commit releases the GIL: the next chunk is prepared
+            written += len(chunk)
+            if time.monotonic() - beat > presence.HEARTBEAT_EVERY.total_seconds():
+                presence.heartbeat(db, session_key)
+                beat = time.monotonic()
+            if written < total:
+                # progress in sheet rows: the share of the writes done
+                tick(min(total_rows - 1, total_rows * written // total))
 
 
-def _chunks(run: TargetRun, writes: list[RowPlan]) -> Iterator[list[RowPlan]]:
-    yield from run.chunks(writes)
+class _Stopped(Exception):
+    """The writes ended (Cancel, an error): the preparing thread stops."""
+
+
+class _Prepared:
+    """The write chunks in order, each prepared (``run.prepare``: rows and pinyin keys, pure
+    Python) one or two ahead on a single worker thread.
+
+    The worker runs while the main thread waits for it or commits (the commit, like the backup,
+    is SQLite's C code without the GIL), and pauses at the target's checkpoints while the main
+    thread executes the inserts: those hand the GIL back and forth for every row, and a busy
+    Python thread beside them makes each hand-back wait a switch interval (5 ms). The results
+    are the same as preparing each chunk just before its write: one worker, in order; its
+    exception is raised in the main thread; leaving the ``with`` (Cancel, an error) stops it.
+    """
+
+    AHEAD = 2  # chunks prepared and waiting (bounded: each holds its built rows)
+
+    def __init__(self, run: TargetRun, writes: list[RowPlan]) -> None:
+        self._prepare = getattr(run, "prepare", None)
+        self._chunks = run.chunks(writes)
+        self._queue: queue.Queue[tuple[list[RowPlan] | None, BaseException | None]] = queue.Queue(
+            self.AHEAD
+        )
+        self._stop = threading.Event()
+        self._go = threading.Event()
+        self._go.set()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Prepared:
+        if self._prepare is not None:
+            self._thread = threading.Thread(target=self._work, name="import-prepare", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._go.set()
+        while self._thread.is_alive():
+            with suppress(queue.Empty):  # make room for a put the worker may be waiting on
+                self._queue.get(timeout=0.05)
+        self._thread.join()
+
+    def __iter__(self) -> Iterator[list[RowPlan]]:
+        if self._thread is None:  # nothing to prepare: no thread
+            yield from self._chunks
+            return
+        while True:
+            self._go.set()  # the worker may run while this thread waits
+            chunk, error = self._queue.get()
+            if error is not None:
+                raise error
+            if chunk is None:
+                return
+            self._go.clear()  # the inserts come next: the worker pauses at its checkpoints
+            yield chunk
+
+    def resume(self) -> None:
+        """The main thread is about to commit: the worker may run meanwhile."""
+        self._go.set()
+
+    def _checkpoint(self) -> None:
+        self._go.wait()
+        if self._stop.is_set():
+            raise _Stopped
+
+    def _work(self) -> None:
+        assert self._prepare is not None
+        try:
+            for chunk in self._chunks:
+                self._checkpoint()
+                self._prepare(chunk, self._checkpoint)
+                self._put((chunk, None))
+            self._put((None, None))
+        except _Stopped:
+            return
+        except BaseException as exc:  # raised again in the main thread
+            try:
+                self._put((None, exc))
+            except _Stopped:
+                return
+
+    def _put(self, item: tuple[list[RowPlan] | None, BaseException | None]) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
 
 
 def _touched(ctx: Context) -> tuple[str, ...]:

@@ -38,8 +38,12 @@ How the engine drives a target (engine.run_import; preview_import stops after st
    the CREATE/UPDATE plans into chunks of about `CHUNK_ROWS` rows (override to keep an order's
    lines together) and each chunk is written in its own short write transaction:
    ``run.write(writer, chunk)`` with a `Writer` bound to that transaction. A run may also
-   have ``prepare(chunk)``, called just before the chunk's transaction opens: CPU work there
-   (building rows, pinyin keys) does not hold the database lock other PCs wait for.
+   have ``prepare(chunk, checkpoint)``, called for each chunk in order before its transaction
+   opens, on the engine's one worker thread while earlier chunks are written: CPU work there
+   (building rows, pinyin keys) neither holds the database lock other PCs wait for nor waits
+   for the writes. It must only read the run's planning state, and call ``checkpoint()`` every
+   few hundred rows (it pauses while the main thread inserts, and raises when the import
+   stops); ``write`` then finds what it built.
 6. The `Writer` does the SQL: ``writer.insert(table, rows)`` (driver-level executemany; ids are
    assigned by the writer and returned; version/created/updated stamps and ``import_batch_id``
    are added) records each created row in import_changes (entity, id, "create", new_version 1);
