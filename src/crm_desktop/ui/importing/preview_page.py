@@ -336,7 +336,7 @@ class PreviewPage(WizardPageBase):
             self._again = True
             return
         wizard = self.wiz()
-        ctx, request = wizard.ctx, wizard.state.request()
+        ctx, request, sheet = wizard.ctx, wizard.state.request(), wizard.state.data
         self._generation += 1
         generation = self._generation
         self.loading, self._again = True, False
@@ -348,7 +348,9 @@ class PreviewPage(WizardPageBase):
         def work(_progress: Any) -> Preview:
             from crm_desktop.core.importing import engine
 
-            return engine.preview_import(ctx.db, ctx.actor, request, limit=PREVIEW_ROWS)
+            return engine.preview_import(
+                ctx.db, ctx.actor, request, limit=PREVIEW_ROWS, sheet=sheet
+            )
 
         self.operation = ops.run(
             work,

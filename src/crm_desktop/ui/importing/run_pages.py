@@ -94,6 +94,7 @@ class RunPage(WizardPageBase):
         wizard = self.wiz()
         ctx, state = wizard.ctx, wizard.state
         request = state.request()
+        sheet = state.data  # read by the source page: the engine does not read it again
         errors_path = common.errors_path_for(request.path)
         total = wizard.preview_total()
         self.result = None
@@ -123,7 +124,7 @@ class RunPage(WizardPageBase):
                 return progress(done, total)
 
             return engine.run_import(
-                ctx.db, ctx.actor, request, progress=tracked, errors_path=errors_path
+                ctx.db, ctx.actor, request, progress=tracked, errors_path=errors_path, sheet=sheet
             )
 
         self.operation = ops.run(
