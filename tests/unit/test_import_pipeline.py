@@ -212,3 +212,47 @@ def test_cancel_while_rows_are_prepared_ahead_leaves_nothing(
         engine.run_import(db, boss, request(many_rows(tmp_path)), progress=progress)
 
     assert customer_names(db) == [] and import_threads() == []
+
+
+def varied_customers() -> list[tuple[str, str | None, str | None]]:
+    """A few hundred names as sheets spell them: Chinese with every legal form, Latin, mixed,
+    full-width letters and digits, spaces of both widths, brackets, a middle dot, rare
+    characters; phones and e-mails in several shapes or missing."""
+    import random
+
+    rng = random.Random(11)
+    heads = ["长沙", "重庆", "北京", "厦门", "乐清", "蚌埠", "上海", "广州", "银行", "行长"]
+    middles = "长行重乐朝单曾解区华盛鑫达宏远金泰恒通瑞丰永昌东方中联天宇新阳光明博"
+    tails = ["有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "集团公司", "公司"]
+    tails += ["贸易行", "经营部", "商行", "（北京）有限公司", "(上海)分公司", ""]
+    latin = ["ACME Co., Ltd.", "Acme Trading Co.,Ltd.", "Foo Bar LLC", "Baz Inc.", "IBM"]
+    latin += ["ＡＢＣ　Ｔｒａｄｉｎｇ", "Müller GmbH", "O'Brien & Sons Ltd", "3M", "Ｈ＆Ｍ"]
+    odd = ["䷀中国", "中国人民银行行长", "  前后空格  ", "阿里巴巴·淘宝", "中\u3000间"]
+    odd += ["１２３公司", "110"]
+    odd += ["ＴＣＬ科技集团股份有限公司", "联想(Lenovo)", "华为 Technologies", "A", "〇号店"]
+    phones = [None, "", "0571-88886666", "+86 138 1234 5678", "（０２１）６２３４５６７８"]
+    emails = [None, "", "Sales@Example.COM", "ｉｎｆｏ＠ｅｘａｍｐｌｅ．ｃｎ", " a.b@c.cn "]
+    names = [
+        rng.choice(heads) + "".join(rng.sample(middles, rng.randint(0, 4))) + rng.choice(tails)
+        for _i in range(250)
+    ]
+    names += [f"{rng.choice(heads)}{word}" for word in latin] + latin + odd
+    names += [f"{name} {rng.choice(tails)}" for name in latin]
+    return [(name, rng.choice(phones), rng.choice(emails)) for name in names]
+
+
+def test_import_keys_are_exactly_the_customer_services_keys() -> None:
+    from types import SimpleNamespace
+
+    from crm_desktop.core.importing.targets.customers import DERIVED, derived_keys
+    from crm_desktop.core.search_keys import normalized_name
+    from crm_desktop.core.services.customers import _refresh_keys
+
+    cases = varied_customers()
+    assert len(cases) >= 280
+    for name, phone, email in cases:
+        record = SimpleNamespace(name=name, phone=phone, email=email)
+        _refresh_keys(record)
+        expected = {key: getattr(record, key) for key in DERIVED}
+        assert derived_keys(name, phone, email) == expected, name
+        assert derived_keys(name, phone, email, normalized_name(name)) == expected, name

@@ -5,7 +5,7 @@ name, or the same phone of six or more digits, anywhere in the firm: a new row l
 skipped as a duplicate), the data scope (a salesperson neither changes a colleague's customer
 nor creates one for a colleague; the importer owns what they create unless an owner column says
 otherwise), a new owner needs the transfer right, and the derived keys (normalized name, pinyin
-sort name, search keys, phone digits) computed by customers._refresh_keys itself.
+sort name, search keys, phone digits) exactly as customers._refresh_keys computes them.
 
 An empty cell leaves the stored value alone. A "contact" column gives a new customer its
 primary contact (and an existing one a further contact when none of its contacts has that name).
@@ -14,7 +14,6 @@ primary contact (and an existing one a further contact when none of its contacts
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,8 +31,16 @@ from crm_desktop.core.importing.targets.base import (
     text_limits,
     too_long,
 )
-from crm_desktop.core.search_keys import fold, normalized_name, phone_digits
-from crm_desktop.core.services.customers import _refresh_keys
+from crm_desktop.core.search_keys import (
+    _CJK,
+    _LATIN,
+    _RUNS,
+    _syllables,
+    fold,
+    name_key,
+    normalized_name,
+    phone_digits,
+)
 
 ENTITY = "customer"
 # field key -> customers column (owner and contact are handled on their own)
@@ -75,11 +82,33 @@ MIN_PHONE_DIGITS = 6  # as customers._duplicates: shorter runs say nothing about
 CHECKPOINT_ROWS = 250  # rows built between the engine's checkpoints (~15 ms)
 
 
-def derived_keys(name: str, phone: str | None, email: str | None) -> dict[str, Any]:
-    """The customer's derived columns exactly as the customer service stores them."""
-    record = SimpleNamespace(name=name, phone=phone, email=email)
-    _refresh_keys(record)
-    return {key: getattr(record, key) for key in DERIVED}
+def derived_keys(
+    name: str, phone: str | None, email: str | None, normalized: str | None = None
+) -> dict[str, Any]:
+    """The customer's derived columns exactly as customers._refresh_keys stores them (a test
+    holds them equal), each worked out once: the name folded once for name_key, sort_name and
+    search_key, the pinyin of each Chinese run looked up once for both, and `normalized` (the
+    plan's duplicate key of this very name) not computed again."""
+    key = name_key(name)
+    sorting: list[str] = []
+    syllables: list[str] = []
+    for run in _RUNS.findall(key):
+        if _CJK.match(run):
+            said = _syllables(run)
+            syllables += said
+            sorting.append("".join(said))
+        else:
+            sorting.append(run)
+    initials = "".join(s[0] for s in syllables if s)
+    pinyin = f"{''.join(syllables)} {initials}".strip()
+    latin = key if _LATIN.search(key) else ""
+    return {
+        "normalized_name": normalized_name(name) if normalized is None else normalized,
+        "sort_name": "".join(sorting),
+        "phone_digits": phone_digits(phone) or None,
+        "name_key": key,
+        "search_key": " ".join(part for part in (pinyin, latin, fold(email)) if part),
+    }
 
 
 class CustomersRun(BaseRun):
@@ -100,6 +129,7 @@ class CustomersRun(BaseRun):
         self.seen_code: dict[str, int] = {}
         self.seen_id: dict[int, int] = {}  # existing customer -> line updating it
         self.owner_of: dict[int, int | None] = {}  # line -> owner of a created customer
+        self.normalized_of: dict[int, str] = {}  # line -> normalized name of a created customer
         self.owner_problems: dict[int, str | None] = {}
         self._prepared: dict[int, _Built] = {}
         limits = text_limits("customers")
@@ -207,6 +237,7 @@ class CustomersRun(BaseRun):
                 return self.refuse(plan, problem)
         line = plan.line
         self.owner_of[line] = owner
+        self.normalized_of[line] = nkey
         plan.action = RowAction.CREATE
         self.seen_name.setdefault(nkey, line)
         if phone_key:
@@ -340,25 +371,28 @@ class CustomersRun(BaseRun):
         created: list[RowPlan] = []
         updates: list[Update] = []
         contacts: list[dict[str, Any]] = []
+        now = self.ctx.stored.dt(self.ctx.now)
         for count, plan in enumerate(plans, 1):
             if checkpoint is not None and count % CHECKPOINT_ROWS == 0:
                 checkpoint()
             if plan.action is RowAction.CREATE:
-                rows.append(self._new_row(plan))
+                rows.append(self._new_row(plan, now))
                 created.append(plan)
             elif plan.action is RowAction.UPDATE:
                 self._changed_row(plan, updates, contacts)
         return rows, created, updates, contacts
 
-    def _new_row(self, plan: RowPlan) -> dict[str, Any]:
+    def _new_row(self, plan: RowPlan, now: Any) -> dict[str, Any]:
         values = plan.values
-        now = self.ctx.stored.dt(self.ctx.now)
         owner = self.owner_of[plan.line]
         public = owner == PUBLIC_POOL
         row = {column: values.get(key) for key, column in COLUMNS.items()}
         for column in DATE_COLUMNS:
             row[column] = self.ctx.stored.date(row[column])
-        row.update(derived_keys(values["name"], values.get("phone"), values.get("email")))
+        normalized = self.normalized_of[plan.line]
+        row.update(
+            derived_keys(values["name"], values.get("phone"), values.get("email"), normalized)
+        )
         row.update(
             owner_id=None if public else owner,
             pool_status="public" if public else "private",
