@@ -215,6 +215,8 @@ def _show_source(request: ImportRequest, sheet: Any, header_row: int) -> None:
     """Which sheet and header row the command read: a wrong guess shows here (and before a
     --mapping that names a header is checked against it)."""
     say(_("File: {path}").format(path=request.path))
+    for note in sheet.notes:
+        say(note)
     if sheet.sheet:
         others = _(" (sheets: {sheets})").format(sheets=", ".join(sheet.sheets))
         say(

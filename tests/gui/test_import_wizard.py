@@ -322,6 +322,16 @@ def test_a_csv_file_has_no_sheet_to_choose(qtbot: QtBot, boss: Actor, open_wizar
     assert wizard.mapping_page.table.item(0, 2).text() == "深圳市鹏程电子有限公司"
 
 
+def test_a_text_table_named_xlsx_is_read_and_the_page_says_so(
+    qtbot: QtBot, boss: Actor, open_wizard: Any
+) -> None:
+    wizard, _notified = open_wizard(boss)
+    to_sheet(qtbot, wizard, DATA / "fake.xlsx")
+    assert "fake.xlsx" in wizard.sheet_page.problem.text()
+    assert "not an Excel workbook" in wizard.sheet_page.problem.text()
+    assert wizard.button(NEXT).isEnabled()
+
+
 def test_a_file_that_is_not_a_workbook_is_named_on_the_page(
     qtbot: QtBot, boss: Actor, tmp_path: Path, open_wizard: Any
 ) -> None:

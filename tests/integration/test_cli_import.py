@@ -341,6 +341,15 @@ def test_a_damaged_or_fake_workbook_is_refused_naming_the_file(
     assert customers(fresh) == {}
 
 
+def test_a_text_table_named_xlsx_is_imported_with_a_note_naming_the_file(
+    fresh: Path, tmp_path: Path
+) -> None:
+    result = run(fresh, "import", "customers", copy("fake.xlsx", tmp_path))
+    assert result.returncode == 0
+    assert "“fake.xlsx” is not an Excel workbook" in result.stdout
+    assert set(customers(fresh)) == {"大连星海贸易有限公司", "沈阳北方重工配件厂"}
+
+
 def test_a_missing_file_and_a_bad_sheet_or_header_row_are_refused_with_exit_2(
     fresh: Path, sheet: Path
 ) -> None:

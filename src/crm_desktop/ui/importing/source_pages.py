@@ -482,14 +482,13 @@ class SheetPage(WizardPageBase):
             if headers
             else ""
         )
-        show_problem(
-            self.problem,
-            ""
-            if headers
-            else _("Row {row} is empty: choose the row with the column names.").format(
-                row=header_row + 1
-            ),
-        )
+        data = self.wiz().state.data
+        empty = _("Row {row} is empty: choose the row with the column names.")
+        messages = [
+            *(data.notes if data else ()),
+            "" if headers else empty.format(row=header_row + 1),
+        ]
+        show_problem(self.problem, "\n".join(text for text in messages if text))
 
     def isComplete(self) -> bool:
         state = self.wiz().state
