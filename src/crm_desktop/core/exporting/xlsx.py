@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -48,6 +48,9 @@ WIDTH_SAMPLE = 1000  # rows measured for the column widths before anything is wr
 _BAD_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
 BOLD = Font(bold=True)
 ITALIC = Font(italic=True)
+_ERROR_CODES = frozenset(ERROR_CODES)
+_NUMBERS = frozenset((int, Decimal, float))
+_TEXT_LIMIT = 32_767  # characters in a cell; openpyxl cuts longer text
 
 
 class SheetColumn(Protocol):
@@ -162,6 +165,8 @@ class SheetWriter:
         self.widths = [_width(label) for label in self.labels]
         self.rows = 0  # data rows added (totals included)
         self._held: list[tuple[Sequence[Any], bool]] | None = []
+        cells = _Cells(sheet)
+        self._convert = [cells.converter(kind) for kind in self.kinds]
 
     def add(self, values: Sequence[Any], *, bold: bool = False) -> None:
         """One row of values in column order; None and "" leave the cell empty."""
@@ -203,13 +208,109 @@ class SheetWriter:
             self._write(values, bold)
 
     def _write(self, values: Sequence[Any], bold: bool) -> None:
-        font = BOLD if bold else None
+        if bold:  # the totals row: every cell styled, rare
+            self.sheet.append(
+                [
+                    None if value is None or value == "" else _cell(self.sheet, value, kind, BOLD)
+                    for kind, value in zip(self.kinds, values, strict=False)
+                ]
+            )
+            return
         self.sheet.append(
-            [
-                None if value is None or value == "" else _cell(self.sheet, value, kind, font)
-                for kind, value in zip(self.kinds, values, strict=False)
-            ]
+            [convert(value) for convert, value in zip(self._convert, values, strict=False)]
         )
+
+
+class _Cells:
+    """Per column, the cheapest way to write a value the way `_cell` types it.
+
+    A 100,000-row export spends most of its time inside openpyxl serializing cells; what the
+    writer adds per cell has to stay small. So a column's converter is chosen once: the common
+    value (text of a text column, a date, a number of a count column) goes to openpyxl as it is,
+    and the styled cells it needs (codes as "@" text, local times, money) are made from one style
+    prepared per number format, instead of looking the format up for every cell. Anything
+    unusual (a number in a text column, a formula-like text) takes `_cell`, the one definition of
+    how a value is typed.
+    """
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self._styles: dict[str, Any] = {}
+
+    def style(self, number_format: str) -> Any:
+        """openpyxl's style array for a number format, registered with the workbook once."""
+        if number_format not in self._styles:
+            prototype = WriteOnlyCell(self.sheet)
+            prototype.number_format = number_format
+            self._styles[number_format] = prototype._style
+        return self._styles[number_format]
+
+    def styled(self, value: Any, number_format: str, data_type: str) -> Cell:
+        """A cell for a value already fit for Excel (its type known; text within the length
+        limit and without control characters), so openpyxl's checks are not run again. The
+        style array is shared: write-only cells are never restyled."""
+        cell = Cell(self.sheet, row=1, column=1)
+        cell._style = self.style(number_format)
+        cell._value = value
+        cell.data_type = data_type
+        return cell
+
+    def converter(self, kind: str) -> Callable[[Any], Any]:
+        sheet = self.sheet
+
+        def general(value: Any) -> Any:
+            return None if value is None or value == "" else _cell(sheet, value, kind)
+
+        if kind == "code":
+            return self._code(general)
+        if kind == "datetime":
+            return self._datetime(general)
+        if kind == "money":
+            return self._number(general, MONEY_FORMAT)
+        if kind == "percent":
+            return self._number(general, PERCENT_FORMAT)
+        return self._plain(general)
+
+    @staticmethod
+    def _plain(general: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """Text, dates and counts go in as they are (openpyxl formats a date as DATE_FORMAT)."""
+
+        def convert(value: Any) -> Any:
+            cls = value.__class__
+            if cls is str:
+                if not value.isprintable():  # control characters Excel refuses
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if value and value[0] != "=" and value not in _ERROR_CODES:
+                    return value
+            elif cls is date or cls in _NUMBERS:
+                return value
+            return general(value)
+
+        return convert
+
+    def _code(self, general: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def convert(value: Any) -> Any:
+            if value.__class__ is str and 0 < len(value) <= _TEXT_LIMIT and value.isprintable():
+                return self.styled(value, TEXT_FORMAT, "s")  # never a formula, whatever it is
+            return general(value)
+
+        return convert
+
+    def _datetime(self, general: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def convert(value: Any) -> Any:
+            if value.__class__ is datetime:
+                return self.styled(_local(value), DATETIME_FORMAT, "d")
+            return general(value)
+
+        return convert
+
+    def _number(self, general: Callable[[Any], Any], number_format: str) -> Callable[[Any], Any]:
+        def convert(value: Any) -> Any:
+            if value.__class__ in _NUMBERS:
+                return self.styled(value, number_format, "n")
+            return general(value)
+
+        return convert
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str, font: Font | None = None) -> Any:
@@ -236,8 +337,8 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str, font: Font | None = 
             cell.number_format = MONEY_FORMAT
         elif kind == "percent":
             cell.number_format = PERCENT_FORMAT
-    elif isinstance(value, datetime):  # Excel has no time zones: the local time the person saw
-        cell.value = as_utc(value).astimezone().replace(tzinfo=None)
+    elif isinstance(value, datetime):
+        cell.value = _local(value)
         cell.number_format = DATETIME_FORMAT
     elif isinstance(value, date):
         cell.value = value
@@ -249,6 +350,11 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str, font: Font | None = 
     if font is not None:
         cell.font = font
     return cell
+
+
+def _local(value: datetime) -> datetime:
+    """Excel has no time zones: the local time the person saw."""
+    return as_utc(value).astimezone().replace(tzinfo=None)
 
 
 def _plain(value: Any, kind: str) -> bool:

@@ -6,11 +6,12 @@ issue adds the public pool rules, transfers, handover and the full search.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.core.actor import Actor
@@ -224,18 +225,72 @@ def list_customers(
     offset: int = 0,
 ) -> list[CustomerRow]:
     """A page of the customers the operator may see, as plain rows (never ORM objects)."""
+    order = _order(sort, descending)
+    with db.read() as session:
+        operator = require(session, actor, "customers.view")
+        where = _conditions(session, operator, wanted or CustomerFilter(), db.clock.now())
+        query = _list_query(where).order_by(*order).limit(limit).offset(offset)
+        return [CustomerRow(*row) for row in session.execute(query)]
+
+
+def _order(sort: str, descending: bool) -> list[Any]:
+    """The list's ORDER BY: the sort column (empty values last), then the id."""
     if sort not in SORT_COLUMNS:
         raise ValidationError(_("Unknown sort order “{sort}”.").format(sort=sort))
     column = SORT_COLUMNS[sort]
     order = column.desc() if descending else column.asc()
     if sort != "name":
         order = order.nulls_last()
-    tiebreak = Customer.id.desc() if descending else Customer.id.asc()
-    with db.read() as session:
-        operator = require(session, actor, "customers.view")
-        where = _conditions(session, operator, wanted or CustomerFilter(), db.clock.now())
-        query = _list_query(where).order_by(order, tiebreak).limit(limit).offset(offset)
-        return [CustomerRow(*row) for row in session.execute(query)]
+    return [order, Customer.id.desc() if descending else Customer.id.asc()]
+
+
+def iter_customers(
+    db: Database,
+    actor: Actor,
+    wanted: CustomerFilter | None = None,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 10_000,
+) -> Iterator[list[CustomerRow]]:
+    """Every customer `list_customers` shows for this filter and order, page after page.
+
+    For reading a whole list (the export): each page starts after the last row of the one before
+    (keyset), so page 10 of 100,000 customers does not reread the 90,000 rows before it as an
+    OFFSET does, and a row changed meanwhile is neither skipped nor repeated. Each page is its
+    own short read, so the database's shared lock is not held while the caller writes a file.
+    """
+    order, column = _order(sort, descending), SORT_COLUMNS[sort]
+    wanted, now = wanted or CustomerFilter(), db.clock.now()  # one "idle since" for every page
+    after: tuple[Any, int] | None = None
+    while True:
+        with db.read() as session:
+            operator = require(session, actor, "customers.view")
+            where = _conditions(session, operator, wanted, now)
+            if after is not None:
+                where.append(_after(column, sort != "name", descending, *after))
+            query = _list_query(where).add_columns(column).order_by(*order).limit(page)
+            found = session.execute(query).all()
+        if found:
+            after = (found[-1][-1], found[-1][0])
+            yield [CustomerRow(*row[:-1]) for row in found]
+        if len(found) < page:
+            return
+
+
+def _after(
+    column: Any, nullable: bool, descending: bool, key: Any, last_id: int
+) -> ColumnElement[bool]:
+    """Rows after (key, last_id) in the order `_order` gives (empty keys last, ids as the
+    tiebreak). The plain `column >= key` (or <=) lets SQLite seek in an index on the column."""
+    next_id = Customer.id < last_id if descending else Customer.id > last_id
+    if key is None:  # already among the empty keys, which come last
+        return and_(column.is_(None), next_id)
+    if descending:
+        later = and_(column <= key, or_(column < key, next_id))
+    else:
+        later = and_(column >= key, or_(column > key, next_id))
+    return or_(later, column.is_(None)) if nullable else later
 
 
 def count_customers(db: Database, actor: Actor, wanted: CustomerFilter | None = None) -> int:
