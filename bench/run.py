@@ -7,6 +7,7 @@
     python bench/run.py --only pdf      # bench/pdf.py: printed quotes vs a bare reportlab table
     python bench/run.py --only reports  # bench/reports.py: statistics vs hand-written SQL, 1M lines
     python bench/run.py --only import   # bench/importing.py: 100k-row xlsx import vs calamine
+    python bench/run.py --only export   # bench/export.py: 100k-customer list export vs openpyxl
 
 Every figure is a whole process (wall time from spawn to exit, peak RSS from wait4), and every
 app figure is paired with its floor, run alternately (A B A B ...); the ratio is taken per pair and
@@ -221,7 +222,9 @@ def search_args(args: argparse.Namespace) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k customers, 3 pairs")
-    parser.add_argument("--only", choices=("startup", "demo", "search", "pdf", "reports", "import"))
+    parser.add_argument(
+        "--only", choices=("startup", "demo", "search", "pdf", "reports", "import", "export")
+    )
     parser.add_argument("--customers", type=int)
     parser.add_argument("--pairs", type=int)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -250,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         passed += ["--pairs", str(args.pairs)] if args.pairs else []
         passed += ["--customers", str(args.customers)] if args.customers else []
         return importing.main(passed)
+    if args.only == "export":  # in-process export vs openpyxl alone, import's cached database
+        import export
+
+        passed = ["--quick"] if args.quick else []
+        passed += ["--pairs", str(args.pairs)] if args.pairs else []
+        passed += ["--customers", str(args.customers)] if args.customers else []
+        return export.main(passed)
     customers = args.customers or (10_000 if args.quick else 100_000)
     pairs = args.pairs or (3 if args.quick else 10)
     warmups = 1 if args.quick else 2

@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -167,6 +167,8 @@ class SheetWriter:
         self._held: list[tuple[Sequence[Any], bool]] | None = []
         cells = _Cells(sheet)
         self._convert = [cells.converter(kind) for kind in self.kinds]
+        if hasattr(sheet, "_values_to_row"):  # openpyxl 3.1's write-only row builder
+            sheet._values_to_row = _row_cells(sheet)
 
     def add(self, values: Sequence[Any], *, bold: bool = False) -> None:
         """One row of values in column order; None and "" leave the cell empty."""
@@ -311,6 +313,30 @@ class _Cells:
             return general(value)
 
         return convert
+
+
+def _row_cells(sheet: WriteOnlyWorksheet) -> Callable[[Sequence[Any], int], Iterator[Cell]]:
+    """The cells of one appended row, as openpyxl's `_values_to_row` makes them, except that a
+    ready cell passes straight through: openpyxl first tries to bind it as a value into its
+    reused cell and takes it only on the ValueError, which costs about 7 % of a 100,000-row
+    export with a styled phone and time per row. Plain values still share one reused cell."""
+
+    def cells(values: Sequence[Any], row: int) -> Iterator[Cell]:
+        reused = WriteOnlyCell(sheet)
+        for column, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if value.__class__ is Cell:
+                value.column, value.row = column, row
+                yield value
+                continue
+            reused.value = value
+            reused.column, reused.row = column, row
+            yield reused
+            if reused.has_style:  # a date got its number format: the next value needs a new one
+                reused = WriteOnlyCell(sheet)
+
+    return cells
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str, font: Font | None = None) -> Any:
