@@ -256,3 +256,22 @@ def test_import_keys_are_exactly_the_customer_services_keys() -> None:
         expected = {key: getattr(record, key) for key in DERIVED}
         assert derived_keys(name, phone, email) == expected, name
         assert derived_keys(name, phone, email, normalized_name(name)) == expected, name
+
+
+def test_error_and_skipped_rows_keep_every_original_cell(
+    db: Database, boss: Actor, tmp_path: Path
+) -> None:
+    """The cells of rows that import fine are let go once planned; the report's rows keep
+    theirs, unmapped columns included."""
+    customers.create_customer(db, boss, {"name": "甲公司"})
+    rows: list[list[Any]] = [[*HEADER, "城市"]]
+    rows += [[f"新{i}公司", f"0571-{i:07}", None, "杭州"] for i in range(5)]
+    rows += [["甲公司", "010-1", None, "北京"], [None, "010-2", "x@y.cn", "上海"]]
+    path = xlsx(tmp_path / "c.xlsx", rows)
+
+    result = engine.run_import(db, boss, request(path), errors_path=tmp_path / "e.xlsx")
+
+    assert result.created == 5
+    skipped = [(r.line, r.cells) for r in result.skipped_rows]
+    assert skipped == [(7, ["甲公司", "010-1", "", "北京"])]
+    assert [(r.line, r.cells) for r in result.errors] == [(8, ["", "010-2", "x@y.cn", "上海"])]

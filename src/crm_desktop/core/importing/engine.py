@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ from crm_desktop.core.importing.targets.base import (
     PUBLIC_POOL_WORDS,
     TARGETS,
     BaseDataLookup,
+    BaseRun,
     Context,
     OperatorLookup,
     StoredForm,
@@ -361,33 +363,63 @@ def _run_import(
         labels = ", ".join(_(s.label) for s in FIELDS[request.kind] if s.key in unmapped)
         raise ValidationError(_("No column is mapped to {fields}.").format(fields=labels))
     target = _target(request)
-    rows = list(data_rows(sheet.rows, header_row))
-    total = len(rows)
+    lines = [line for line, _cells in data_rows(sheet.rows, header_row)]
+    total = len(lines)
     tick = _ticker(progress, total)
+    raw_header = sheet.rows[header_row] if header_row < len(sheet.rows) else []
     with db.read() as session:
         ctx = _context(session, actor, request, target, db, dry_run, mapping)
         run = target.begin(ctx, session)
     planner = _Planner(ctx, run, mapping)
-    plans: list[RowPlan] = []
-    for count, (line, cells) in enumerate(rows, 1):
-        plans.append(planner.convert(line, cells))
-        if count % PLAN_PROGRESS_EVERY == 0:
-            tick(0)
+    plans, kept = _plan_rows(planner, run, sheet.rows, lines, tick, own=sheet is not given)
     run.finish(plans)
-    result = _result(plans, rows, dry_run)
+    planned = getattr(run, "planned", None)
+    if planned is not None:
+        planned()
+    result = _result(plans, kept, dry_run)
+    del kept
     writes = [p for p in plans if p.action in (RowAction.CREATE, RowAction.UPDATE)]
+    del plans  # the writes let go of each chunk's plans once it is written
     tick(0)
     if not dry_run and writes:
         name = sheet.sheet
         _write(db, actor, request, ctx, run, planner, writes, tick, result, name, total, backup)
-        _count(result, plans)
     if progress is not None:
         progress(total, total)  # done: too late to cancel, the answer does not matter
     if errors_path is not None and result.errors:
-        raw_header = sheet.rows[header_row] if header_row < len(sheet.rows) else []
         original = [_header_text(v) for v in raw_header] or headers
         result.error_file = write_error_workbook(errors_path, original, result.errors)
     return result
+
+
+def _plan_rows(
+    planner: _Planner,
+    run: TargetRun,
+    rows: list[list[Any]],
+    lines: list[int],
+    tick: Callable[[int], None],
+    own: bool,
+) -> tuple[list[RowPlan], dict[int, list[Any]]]:
+    """Every data row converted and planned, in sheet order, and the cells the report needs
+    ({index in plans: cells}): those of errors and skips. A target with a cross-row `finish`
+    may still refuse any row, so then every row's cells are kept. The cells of other rows of a
+    sheet read here (`own`) are let go as soon as the row is planned (a 100k-row sheet's
+    cells take ~100 MiB that the writes can use)."""
+    alone = getattr(type(run), "finish", None) is BaseRun.finish
+    fine = (RowAction.CREATE, RowAction.UPDATE, RowAction.UNCHANGED)
+    plans: list[RowPlan] = []
+    kept: dict[int, list[Any]] = {}
+    for index, line in enumerate(lines):
+        cells = rows[line - 1]  # data_rows' lines are 1-based indexes into the rows
+        plan = planner.convert(line, cells)
+        plans.append(plan)
+        if not alone or plan.action not in fine:
+            kept[index] = cells
+        elif own:
+            rows[line - 1] = None  # type: ignore[call-overload]
+        if (index + 1) % PLAN_PROGRESS_EVERY == 0:
+            tick(0)
+    return plans, kept
 
 
 def _header_text(value: Any) -> str:
@@ -402,15 +434,15 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[int], None]:
     return tick
 
 
-def _result(plans: list[RowPlan], rows: list[tuple[int, list[Any]]], dry_run: bool) -> ImportResult:
+def _result(plans: list[RowPlan], kept: dict[int, list[Any]], dry_run: bool) -> ImportResult:
     result = ImportResult(batch_id=None, dry_run=dry_run)
     _count(result, plans)
     error, skip = RowAction.ERROR, RowAction.SKIP
-    for plan, (_line, cells) in zip(plans, rows, strict=True):  # plans follow the rows
+    for index, plan in enumerate(plans):
         if plan.action is error:
-            result.errors.append(ErrorRow(plan.line, list(cells), plan.message))
+            result.errors.append(ErrorRow(plan.line, list(kept[index]), plan.message))
         elif plan.action is skip:
-            result.skipped_rows.append(ErrorRow(plan.line, list(cells), plan.message))
+            result.skipped_rows.append(ErrorRow(plan.line, list(kept[index]), plan.message))
     return result
 
 
@@ -448,7 +480,7 @@ def _write(
         result.batch_id = batch_id
         _create_missing(db, actor, ctx, planner, writes, batch_id)
         _write_chunks(db, actor, ctx, run, writes, tick, batch_id, key, total_rows)
-        _finish_batch(db, actor, request, batch_id, result, writes)
+        _finish_batch(db, actor, request, batch_id, result)
     except BaseException as exc:
         if batch_id is not None:
             status = (
@@ -581,7 +613,9 @@ def _write_chunks(
     written = 0
     beat = time.monotonic()
     total = len(writes)
-    with _Prepared(run, writes) as prepared:
+    pending = deque(run.chunks(writes))
+    writes.clear()  # each chunk's plans go once it is written (the chunks hold them now)
+    with _Prepared(run, pending) as prepared:
         for chunk in prepared:
             with db.write(actor) as uow:
                 writer = _writer(db, actor, ctx, uow, batch_id)
@@ -614,11 +648,11 @@ class _Prepared:
     exception is raised in the main thread; leaving the ``with`` (Cancel, an error) stops it.
     """
 
-    AHEAD = 2  # chunks prepared and waiting (bounded: each holds its built rows)
+    AHEAD = 1  # chunks prepared and waiting (bounded: each holds its built rows, ~17 MiB)
 
-    def __init__(self, run: TargetRun, writes: list[RowPlan]) -> None:
+    def __init__(self, run: TargetRun, pending: deque[list[RowPlan]]) -> None:
         self._prepare = getattr(run, "prepare", None)
-        self._chunks = run.chunks(writes)
+        self._pending = pending
         self._queue: queue.Queue[tuple[list[RowPlan] | None, BaseException | None]] = queue.Queue(
             self.AHEAD
         )
@@ -645,7 +679,8 @@ class _Prepared:
 
     def __iter__(self) -> Iterator[list[RowPlan]]:
         if self._thread is None:  # nothing to prepare: no thread
-            yield from self._chunks
+            while self._pending:
+                yield self._pending.popleft()
             return
         while True:
             self._go.set()  # the worker may run while this thread waits
@@ -669,7 +704,8 @@ class _Prepared:
     def _work(self) -> None:
         assert self._prepare is not None
         try:
-            for chunk in self._chunks:
+            while self._pending:
+                chunk = self._pending.popleft()
                 self._checkpoint()
                 self._prepare(chunk, self._checkpoint)
                 self._put((chunk, None))
@@ -710,10 +746,8 @@ def _finish_batch(
     request: ImportRequest,
     batch_id: int,
     result: ImportResult,
-    writes: list[RowPlan],
 ) -> None:
-    created = sum(1 for p in writes if p.action is RowAction.CREATE)
-    updated = len(writes) - created
+    created, updated = result.created, result.updated
     with db.write(actor) as uow:
         uow.session.execute(
             update(ImportBatch)

@@ -32,7 +32,9 @@ How the engine drives a target (engine.run_import; preview_import stops after st
    ``plan.entity_id`` and ``plan.changes`` ({field: (old, new)}) for updates. It must remember
    the keys of rows it accepted so later rows of the same file are found as duplicates ("same
    customer as row N", first row wins). It may keep anything it needs for writing on itself.
-   Then ``run.finish(plans)`` once (e.g. sales history: an order whose line failed fails whole).
+   Then ``run.finish(plans)`` once (e.g. sales history: an order whose line failed fails whole),
+   and ``run.planned()`` if the run has it: planning is over, so it may let go of what only
+   planning needed (a 100k-customer lookup is ~70 MiB the writes can use).
 5. Dry run: stop here. Otherwise (only if something is to be written) a verified backup
    (SQLite), the `ImportBatch` row (status "running"), then ``run.chunks(plans_to_write)`` splits
    the CREATE/UPDATE plans into chunks of about `CHUNK_ROWS` rows (override to keep an order's
@@ -401,6 +403,11 @@ class Context:
         if self._customers is None:
             self._customers = CustomerLookup.load(session)
         return self._customers
+
+    def forget_customers(self) -> None:
+        """Planning is over: the customer lookup's memory goes back (a run whose writes
+        need it keeps its own reference)."""
+        self._customers = None
 
     def customers_loaded(self) -> CustomerLookup:
         if self._customers is None:

@@ -24,6 +24,7 @@ from crm_desktop.core.importing.targets.base import (
     PUBLIC_POOL,
     BaseRun,
     Context,
+    CustomerLookup,
     Update,
     Writer,
     changed_values,
@@ -347,6 +348,13 @@ class CustomersRun(BaseRun):
                 code=changes["code"][1], name=other
             )
         return None
+
+    def planned(self) -> None:
+        """Planning is over: the existing customers' keys and the keys seen in the file are
+        not needed by the writes (~90 MiB at 100k customers and rows, used by them instead)."""
+        self.lookup = CustomerLookup()
+        self.ctx.forget_customers()
+        self.seen_key, self.seen_name, self.seen_phone, self.seen_code = {}, {}, {}, {}
 
     # --- writing ---------------------------------------------------------------------------
 
