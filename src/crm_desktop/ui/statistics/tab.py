@@ -12,14 +12,12 @@ imported when the first chart is drawn (loaded early on a worker thread, see `ch
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -43,6 +41,7 @@ from crm_desktop.ui.messages import show_error, show_info
 from crm_desktop.ui.statistics.chart import ChartView, warm_up
 from crm_desktop.ui.statistics.filters import ReportFilterBar
 from crm_desktop.ui.statistics.table_view import ReportTableView
+from crm_desktop.ui.widgets.save_path import ask_save_path, file_name
 
 # Records whose changes alter some analysis: the cache is dropped when any of them changes.
 KINDS = ("orders", "receipts", "customers", "followups", "service", "opportunities")
@@ -55,27 +54,6 @@ FOLDER_KEY = "statistics/folder"
 TABLE_SHARE = 0.55  # of the results' width, at most, for the table
 ANALYSIS_ROLE = Qt.ItemDataRole.UserRole
 CacheKey = tuple[str, ReportParams]
-
-
-def ask_save_path(parent: QWidget, title: str, name: str, pattern: str, suffix: str) -> Path | None:
-    """Where to save a file (the folder is remembered); None when the person cancels."""
-    settings = QSettings()
-    folder = str(settings.value(FOLDER_KEY, "") or "") or QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation
-    )
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(Path(folder) / name), pattern)
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != suffix:
-        path = path.with_name(path.name + suffix)
-    settings.setValue(FOLDER_KEY, str(path.parent))
-    return path
-
-
-def file_name(title: str, suffix: str) -> str:
-    """A file name from a title (characters Windows refuses replaced)."""
-    return re.sub(r'[\\/:*?"<>|]+', "-", title).strip() + suffix
 
 
 class StatisticsTab(QWidget):
@@ -454,6 +432,7 @@ class StatisticsTab(QWidget):
             file_name(title, ".xlsx"),
             _("Excel workbooks (*.xlsx)"),
             ".xlsx",
+            FOLDER_KEY,
         )
         if path is None:
             return None
@@ -476,6 +455,7 @@ class StatisticsTab(QWidget):
             file_name(self.table.title, ".png"),
             _("PNG pictures (*.png)"),
             ".png",
+            FOLDER_KEY,
         )
         if path is None:
             return None

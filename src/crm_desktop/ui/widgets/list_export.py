@@ -11,19 +11,19 @@ when done.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QStandardPaths, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from crm_desktop.core.clock import local_today
 from crm_desktop.core.exporting import lists
 from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.ui.widgets.save_path import ask_save_path, file_name
 
 if TYPE_CHECKING:
     from crm_desktop.ui import ops
@@ -92,6 +92,7 @@ def export_page(page: RecordListPage) -> ops.Operation | None:
         file_name(f"{lists.kind_title(kind)}-{today}", ".xlsx"),
         _("Excel workbooks (*.xlsx)"),
         ".xlsx",
+        FOLDER_KEY,
     )
     if path is None:
         return None
@@ -132,27 +133,3 @@ def exported(parent: QWidget, path: Path, rows: int) -> None:
 def open_folder(folder: Path) -> bool:
     """Show the folder in the system's file manager (a module function: tests replace it)."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-
-def ask_save_path(
-    parent: QWidget, title: str, name: str, pattern: str, suffix: str, folder_key: str = FOLDER_KEY
-) -> Path | None:
-    """Where to save a file (the folder is remembered under `folder_key`); None when the person
-    cancels."""
-    settings = QSettings()
-    folder = str(settings.value(folder_key, "") or "") or QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation
-    )
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(Path(folder) / name), pattern)
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != suffix:
-        path = path.with_name(path.name + suffix)
-    settings.setValue(folder_key, str(path.parent))
-    return path
-
-
-def file_name(title: str, suffix: str) -> str:
-    """A file name from a title (characters Windows refuses replaced)."""
-    return re.sub(r'[\\/:*?"<>|]+', "-", title).strip() + suffix
