@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.clock import local_today
 from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.core.importing.model import ImportKind
 from crm_desktop.core.models import PoolStatus
 from crm_desktop.core.services import customers, pool
 from crm_desktop.core.services.customers import CustomerFilter, CustomerRow
@@ -35,6 +36,7 @@ from crm_desktop.ui.customers.filters import CustomerFilterBar, SavedFilterBox, 
 from crm_desktop.ui.messages import show_info
 from crm_desktop.ui.widgets import prompts
 from crm_desktop.ui.widgets.filter_bar import search_box
+from crm_desktop.ui.widgets.import_action import import_action, open_import
 from crm_desktop.ui.widgets.list_export import ListExport
 from crm_desktop.ui.widgets.record_list_page import ListAction, RecordListPage
 from crm_desktop.ui.widgets.record_table_model import (
@@ -294,12 +296,10 @@ class CustomersTab(QWidget):
             ("customers.archive", ListAction("archive", _("Archive"), self.toggle_archived)),
             (
                 "customers.import",
-                ListAction(
-                    "import",
+                import_action(
                     _("Import…"),
-                    lambda _row: self.import_records(),
-                    needs_selection=False,
-                    tooltip=_("Import customers or contacts from an Excel or CSV file"),
+                    _("Import customers or contacts from an Excel or CSV file"),
+                    self.import_records,
                 ),
             ),
             (
@@ -321,10 +321,7 @@ class CustomersTab(QWidget):
 
     def import_records(self) -> None:
         """The import wizard, customers chosen (the lists refresh when it is done)."""
-        from crm_desktop.core.importing.model import ImportKind
-        from crm_desktop.ui.importing import open_import_wizard
-
-        self.dialog = open_import_wizard(self.ctx, self, ImportKind.CUSTOMERS)
+        self.dialog = open_import(self.ctx, self, ImportKind.CUSTOMERS)
 
     def new_customer(self) -> None:
         from crm_desktop.ui.customers.detail import open_customer

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.core.importing.model import ImportKind
 from crm_desktop.core.models import DocumentStatus
 from crm_desktop.ui.sales.document_dialog import ORDER
 from crm_desktop.ui.sales.document_list import (
@@ -21,6 +22,7 @@ from crm_desktop.ui.sales.document_list import (
     status_column,
 )
 from crm_desktop.ui.widgets import Column, ListAction, prompts
+from crm_desktop.ui.widgets.import_action import import_action, open_import
 from crm_desktop.ui.widgets.record_table_model import Row, ServerSort
 
 S = DocumentStatus
@@ -160,12 +162,10 @@ class OrdersPage(DocumentListPage):
             ),
             (
                 "orders.import",
-                ListAction(
-                    "import",
+                import_action(
                     _("Import sales history…"),
-                    lambda _row: self.import_history(),
-                    needs_selection=False,
-                    tooltip=_("Import past orders from an Excel or CSV file for the statistics"),
+                    _("Import past orders from an Excel or CSV file for the statistics"),
+                    self.import_history,
                 ),
             ),
         ]
@@ -216,10 +216,7 @@ class OrdersPage(DocumentListPage):
         self.announce("orders")
 
     def import_history(self) -> None:
-        from crm_desktop.core.importing.model import ImportKind
-        from crm_desktop.ui.importing import open_import_wizard
-
-        self.dialog = open_import_wizard(self.ctx, self, ImportKind.ORDERS)
+        self.dialog = open_import(self.ctx, self, ImportKind.ORDERS)
 
     def open_customer(self, row: Row) -> None:
         from crm_desktop.ui.customers.detail import open_customer

@@ -7,12 +7,14 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from crm_desktop.core.i18n import _
+from crm_desktop.core.importing.model import ImportKind
 from crm_desktop.core.models import BaseDataKind
 from crm_desktop.core.services import products
 from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.settings.common import CatalogPage
-from crm_desktop.ui.widgets import Column, Field, ListAction, RecordListPage
+from crm_desktop.ui.widgets import Column, Field, RecordListPage
+from crm_desktop.ui.widgets.import_action import import_action, open_import
 
 
 class ProductsPage(CatalogPage):
@@ -39,12 +41,10 @@ class ProductsPage(CatalogPage):
             on_edit=self.edit,
             on_toggle_active=self.set_active,
             actions=[
-                ListAction(
-                    "import",
+                import_action(
                     _("Import…"),
-                    lambda _row: self.import_products(),
-                    needs_selection=False,
-                    tooltip=_("Import products from an Excel or CSV file"),
+                    _("Import products from an Excel or CSV file"),
+                    self.import_products,
                 )
             ],
             empty_text=_("No products yet. Add one with New."),
@@ -71,10 +71,7 @@ class ProductsPage(CatalogPage):
         self.list.reload()
 
     def import_products(self) -> None:
-        from crm_desktop.core.importing.model import ImportKind
-        from crm_desktop.ui.importing import open_import_wizard
-
-        self.wizard = open_import_wizard(self.ctx, self, ImportKind.PRODUCTS)
+        self.wizard = open_import(self.ctx, self, ImportKind.PRODUCTS)
 
     def save_record(self, record_id: int | None, version: int | None, values: dict) -> int:
         return products.save_product(self.ctx.db, self.ctx.actor, record_id, version, values)
