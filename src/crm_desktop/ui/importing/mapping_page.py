@@ -30,7 +30,12 @@ from crm_desktop.core.i18n import _
 from crm_desktop.core.importing.model import FieldSpec, Mapping
 from crm_desktop.ui.importing import common
 from crm_desktop.ui.importing.common import ABOVE_HEADER, cell_text, column_letter
-from crm_desktop.ui.importing.source_pages import WizardPageBase, problem_label, show_problem
+from crm_desktop.ui.importing.source_pages import (
+    WizardPageBase,
+    problem_label,
+    read_only_table,
+    show_problem,
+)
 
 SAMPLES = 3
 COLUMN, HEADER, SAMPLE_1 = 0, 1, 2
@@ -76,11 +81,9 @@ class MappingPage(WizardPageBase):
             + [_("Sample {n}").format(n=n + 1) for n in range(SAMPLES)]
             + [_("Import as")]
         )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only_table(self.table, padding=14)  # room for the combo boxes
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

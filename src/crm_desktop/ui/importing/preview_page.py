@@ -57,6 +57,8 @@ from crm_desktop.ui.importing.source_pages import (
     WizardPageBase,
     busy_bar,
     problem_label,
+    radio_choices,
+    read_only_table,
     show_problem,
 )
 
@@ -220,16 +222,15 @@ class PreviewPage(WizardPageBase):
         self.operation: ops.Operation | None = None
 
         self.mode_group = QButtonGroup(self)
-        self.mode_buttons: dict[ImportMode, QRadioButton] = {}
         mode_box = QGroupBox(_("What to do"))
-        mode_layout = QVBoxLayout(mode_box)
-        for mode in ImportMode:
-            button = QRadioButton(_(MODE_LABELS[mode]))
-            button.setObjectName(f"mode_{mode.value}")
-            self.mode_group.addButton(button)
-            self.mode_buttons[mode] = button
-            mode_layout.addWidget(button)
-            button.toggled.connect(lambda on, m=mode: on and self._mode_chosen(m))
+        self.mode_buttons = radio_choices(
+            self.mode_group,
+            QVBoxLayout(mode_box),
+            ImportMode,
+            MODE_LABELS,
+            "mode",
+            self._mode_chosen,
+        )
         self.key_box = QGroupBox(_("Find existing records by"))
         self.key_layout = QVBoxLayout(self.key_box)
         self.key_group = QButtonGroup(self)
@@ -252,11 +253,9 @@ class PreviewPage(WizardPageBase):
         self.table = QTableView()
         self.table.setObjectName("previewTable")
         self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only_table(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
 
@@ -300,15 +299,15 @@ class PreviewPage(WizardPageBase):
         for button in self.key_buttons.values():
             self.key_group.removeButton(button)
             button.deleteLater()
-        self.key_buttons = {}
-        for key in keys:
-            button = QRadioButton(_(MATCH_KEY_LABELS[key]))
-            button.setObjectName(f"key_{key.value}")
-            button.setChecked(key == state.key)
-            self.key_group.addButton(button)
-            self.key_buttons[key] = button
-            self.key_layout.addWidget(button)
-            button.toggled.connect(lambda on, k=key: on and self._key_chosen(k))
+        self.key_buttons = radio_choices(
+            self.key_group,
+            self.key_layout,
+            keys,
+            MATCH_KEY_LABELS,
+            "key",
+            self._key_chosen,
+            checked=state.key,
+        )
         self.key_box.setEnabled(state.mode != ImportMode.CREATE or len(keys) > 0)
 
     def _mode_chosen(self, mode: ImportMode) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -33,7 +32,12 @@ from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.importing.model import ImportCancelled, ImportResult, UndoResult
 from crm_desktop.ui import ops
 from crm_desktop.ui.importing import common
-from crm_desktop.ui.importing.source_pages import WizardPageBase, problem_label, show_problem
+from crm_desktop.ui.importing.source_pages import (
+    WizardPageBase,
+    problem_label,
+    read_only_table,
+    show_problem,
+)
 from crm_desktop.ui.widgets import prompts
 
 PROGRESS_EVERY_S = 0.05
@@ -241,10 +245,8 @@ class ResultPage(WizardPageBase):
         self.problems = QTableWidget(0, 2)
         self.problems.setObjectName("notImported")
         self.problems.setHorizontalHeaderLabels([_("Row"), _("Why it was not imported")])
-        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only_table(self.problems)
         self.problems.verticalHeader().hide()
-        self.problems.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.problems.setWordWrap(False)
         self.problems_title = QLabel(_("Rows not imported:"))
         self.problems.horizontalHeader().setStretchLastSection(True)
         self.problems.horizontalHeader().setSectionResizeMode(

@@ -7,14 +7,17 @@ first rows of the sheet, and a click on another row (or the spin box) corrects i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QDragEnterEvent, QDropEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QButtonGroup,
     QComboBox,
     QGridLayout,
@@ -53,6 +56,8 @@ SHOWN_COLUMNS = 40
 MAX_COLUMN_WIDTH = 240
 READABLE = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
 
+E = TypeVar("E", bound=StrEnum)
+
 
 def problem_label() -> QLabel:
     """A red line for a readable problem, hidden while empty."""
@@ -86,6 +91,37 @@ def busy_bar() -> QProgressBar:
     return bar
 
 
+def radio_choices(
+    group: QButtonGroup,
+    layout: QBoxLayout,
+    choices: Iterable[E],
+    labels: Mapping[E, str],
+    prefix: str,
+    chosen: Callable[[E], object],
+    checked: E | None = None,
+) -> dict[E, QRadioButton]:
+    """One radio button per choice (named `<prefix>_<value>`, `checked` ticked before any signal
+    is connected) in `group` and `layout`; `chosen(choice)` runs when the person ticks one. The
+    file kinds, the import modes and the match keys are all picked this way."""
+    buttons: dict[E, QRadioButton] = {}
+    for choice in choices:
+        button = QRadioButton(_(labels[choice]))
+        button.setObjectName(f"{prefix}_{choice.value}")
+        button.setChecked(choice == checked)
+        group.addButton(button)
+        buttons[choice] = button
+        layout.addWidget(button)
+        button.toggled.connect(lambda on, c=choice: on and chosen(c))
+    return buttons
+
+
+def read_only_table(table: QAbstractItemView, padding: int = 8) -> None:
+    """A table the wizard only shows: no editing, one text line per row (`padding` adds room)."""
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + padding)
+
+
 class WizardPageBase(QWizardPage):
     """A page that knows its wizard (and so the shared state and the context)."""
 
@@ -116,16 +152,11 @@ class FilePage(WizardPageBase):
         self.problem = problem_label()
 
         self.kind_group = QButtonGroup(self)
-        self.kind_buttons: dict[ImportKind, QRadioButton] = {}
         kinds_box = QGroupBox(_("What does the file hold?"))
         kinds_layout = QVBoxLayout(kinds_box)
-        for kind in kinds:
-            button = QRadioButton(_(KIND_LABELS[kind]))
-            button.setObjectName(f"kind_{kind.value}")
-            self.kind_group.addButton(button)
-            self.kind_buttons[kind] = button
-            kinds_layout.addWidget(button)
-            button.toggled.connect(lambda on, k=kind: on and self._kind_chosen(k))
+        self.kind_buttons = radio_choices(
+            self.kind_group, kinds_layout, kinds, KIND_LABELS, "kind", self._kind_chosen
+        )
         self.required_hint = QLabel()
         self.required_hint.setObjectName("requiredColumns")
         self.required_hint.setWordWrap(True)
@@ -277,10 +308,8 @@ class SheetPage(WizardPageBase):
         self.problem = problem_label()
         self.table = QTableWidget()
         self.table.setObjectName("rawRows")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only_table(self.table)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.cellClicked.connect(lambda row, _column: self.set_header_row(row))
         self.table.verticalHeader().sectionClicked.connect(self.set_header_row)
 
