@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from crm_desktop.cli_output import FORMATS, print_rows, say
 from crm_desktop.core.errors import CrmError, NotFound, PermissionDenied, ValidationError
 from crm_desktop.core.i18n import N_, NC_, _
+from crm_desktop.core.importing.columns import column_letter
 from crm_desktop.core.importing.model import (
     KIND_LABELS,
     ImportCancelled,
@@ -137,16 +138,6 @@ def _session(args: argparse.Namespace) -> tuple[Database, Actor]:
     return session(args)
 
 
-def _column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA, as Excel names columns."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def _input_file(text: str) -> Path:
     path = Path(text).expanduser()
     if not path.exists():
@@ -231,7 +222,7 @@ def _show_columns(request: ImportRequest, headers: list[str], mapping: Mapping) 
     """Which column goes to which field, and the columns left out."""
     labels = _field_labels(request.kind)
     rows = [
-        (_column_letter(i), headers[i] if i < len(headers) else "", key, labels.get(key, key))
+        (column_letter(i), headers[i] if i < len(headers) else "", key, labels.get(key, key))
         for i, key in sorted(mapping.items())
     ]
     say(_("Columns:"))
@@ -241,7 +232,7 @@ def _show_columns(request: ImportRequest, headers: list[str], mapping: Mapping) 
         rows,
         "table",
     )
-    unmapped = [f"{_column_letter(i)} {h}" for i, h in enumerate(headers) if h and i not in mapping]
+    unmapped = [f"{column_letter(i)} {h}" for i, h in enumerate(headers) if h and i not in mapping]
     say(_("Not imported: {columns}").format(columns=", ".join(unmapped) if unmapped else "-"))
     say(_("Mode: {mode}, matched by {key}").format(mode=request.mode.value, key=request.key.value))
 

@@ -89,16 +89,6 @@ def changes_of(kind: ImportKind | str, create_missing: bool = True) -> Changes:
     return Changes.of(*kinds, *(("base_data",) if create_missing else ()))
 
 
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA: how Excel names the column."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def cell_text(value: Any) -> str:
     """A raw sheet cell as a person reads it (12345.0 -> 12345, dates without 00:00:00)."""
     if value is None:

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _
+from crm_desktop.core.importing.columns import column_letter
 from crm_desktop.core.importing.model import FieldSpec, Mapping
 from crm_desktop.ui.importing import common
-from crm_desktop.ui.importing.common import ABOVE_HEADER, cell_text, column_letter
+from crm_desktop.ui.importing.common import ABOVE_HEADER, cell_text
 from crm_desktop.ui.importing.source_pages import (
     WizardPageBase,
     problem_label,

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _
+from crm_desktop.core.importing.columns import column_letter
 from crm_desktop.core.importing.model import KIND_LABELS, ImportKind, ImportRequest
 from crm_desktop.ui import ops
 from crm_desktop.ui.importing import common
@@ -45,7 +46,6 @@ from crm_desktop.ui.importing.common import (
     ABOVE_HEADER,
     HEADER_BACKGROUND,
     cell_text,
-    column_letter,
 )
 
 if TYPE_CHECKING:
