@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import hashlib
 import io
 import json
 import pstats
@@ -158,12 +157,6 @@ def log(text: str) -> None:
     print(f"bench import: {text}", file=sys.stderr, flush=True)
 
 
-def schema_hash() -> str:
-    """A cached file made by older migrations is not reused."""
-    versions = sorted((bench_run.ROOT / "db" / "versions").glob("*.py"))
-    return hashlib.sha1(b"".join(p.read_bytes() for p in versions)).hexdigest()[:8]
-
-
 def crm_zh(*args: str | Path | int) -> list[str]:
     """`crm` in Chinese: the base data (regions, types, sources) get their zh_CN names, as a
     Chinese firm's database has them and its sheets spell them."""
@@ -176,7 +169,7 @@ def crm_zh(*args: str | Path | int) -> list[str]:
 def existing_database(customers: int) -> Path:
     """`crm init` + `crm demo --customers N`, built once (about a minute per 100k customers)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    target = CACHE / f"existing-{customers}c-{schema_hash()}.db"
+    target = CACHE / f"existing-{customers}c-{bench_run.schema_hash()}.db"
     if target.exists():
         log(f"reusing {target}")
         return target

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import hashlib
 import random
 import shutil
 import sqlite3
@@ -81,9 +80,7 @@ def log(text: str) -> None:
 
 def reports_database(lines: int, seed: int) -> Path:
     """The cached database with `lines` order lines, built once (about a minute for 1M)."""
-    schema = hashlib.sha1(  # a cached file made by older migrations is not reused
-        b"".join(p.read_bytes() for p in sorted((bench_run.ROOT / "db" / "versions").glob("*.py")))
-    ).hexdigest()[:8]
+    schema = bench_run.schema_hash()
     CACHE.mkdir(parents=True, exist_ok=True)
     target = CACHE / f"reports-{lines}l-s{seed}-g{GENERATOR}-{schema}.db"
     if target.exists():

@@ -17,6 +17,7 @@ the median of those ratios is printed. See bench/README.md for how to read the t
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import statistics
@@ -106,6 +107,13 @@ def fmt_s(values: list[float]) -> tuple[str, str]:
     if not values:
         return "-", "-"
     return f"{statistics.median(values):.3f} s", f"{min(values):.3f}–{max(values):.3f} s"
+
+
+def schema_hash() -> str:
+    """A short hash of the migrations, for cached database names: a file made by older
+    migrations is not reused."""
+    versions = sorted((ROOT / "db" / "versions").glob("*.py"))
+    return hashlib.sha1(b"".join(p.read_bytes() for p in versions)).hexdigest()[:8]
 
 
 def initialized_db(folder: Path) -> Path:

@@ -20,7 +20,6 @@ See bench/README.md ("Search and the customers tab") for how to read the tables.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
@@ -67,9 +66,7 @@ CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 def demo_database(folder: Path, customers: int, followups: int, seed: int) -> Path:
     """`crm init` + `crm demo`, then follow-ups up to `followups`; reused if already in `folder`."""
-    schema = hashlib.sha1(  # a cached file made by older migrations is not reused
-        b"".join(p.read_bytes() for p in sorted((bench_run.ROOT / "db" / "versions").glob("*.py")))
-    ).hexdigest()[:8]
+    schema = bench_run.schema_hash()
     target = folder / f"search-{customers}c-{followups}f-s{seed}-{schema}.db"
     if target.exists():
         log(f"reusing {target}")
