@@ -124,10 +124,22 @@ def to_sheet(qtbot: QtBot, wizard: ImportWizard, path: Path) -> None:
     qtbot.waitUntil(lambda: not wizard.sheet_page.loading, timeout=10_000)
 
 
-def to_preview(qtbot: QtBot, wizard: ImportWizard, path: Path) -> None:
+def to_mapping(qtbot: QtBot, wizard: ImportWizard, path: Path) -> None:
     to_sheet(qtbot, wizard, path)
     press(qtbot, wizard)
     assert wizard.currentId() == MAPPING
+
+
+@pytest.fixture
+def legacy_mapping(qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any) -> ImportWizard:
+    """The boss's wizard on the mapping page of tests/data/customers.xlsx."""
+    wizard, _notified = open_wizard(boss)
+    to_mapping(qtbot, wizard, legacy_sheet)
+    return wizard
+
+
+def to_preview(qtbot: QtBot, wizard: ImportWizard, path: Path) -> None:
+    to_mapping(qtbot, wizard, path)
     press(qtbot, wizard)
     assert wizard.currentId() == PREVIEW
     wait_preview(qtbot, wizard)
@@ -190,11 +202,9 @@ def test_clicking_a_row_makes_it_the_header_row(
 
 
 def test_columns_are_suggested_from_chinese_headers_with_marks_and_notes(
-    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
+    legacy_mapping: ImportWizard,
 ) -> None:
-    wizard, _notified = open_wizard(boss)
-    to_sheet(qtbot, wizard, legacy_sheet)
-    press(qtbot, wizard)
+    wizard = legacy_mapping
     page = wizard.mapping_page
     # *客户名称, 客户编号\n(选填), 地区, ＊电话\n（必填）
     assert [field_of(wizard, c) for c in range(4)] == ["name", "code", "region", "phone"]
@@ -204,12 +214,8 @@ def test_columns_are_suggested_from_chinese_headers_with_marks_and_notes(
     assert page.missing.isHidden()
 
 
-def test_a_required_field_left_out_is_named_in_red(
-    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
-) -> None:
-    wizard, _notified = open_wizard(boss)
-    to_sheet(qtbot, wizard, legacy_sheet)
-    press(qtbot, wizard)
+def test_a_required_field_left_out_is_named_in_red(legacy_mapping: ImportWizard) -> None:
+    wizard = legacy_mapping
     page = wizard.mapping_page
     page.combos[0].setCurrentIndex(0)  # — do not import —
     assert not page.missing.isHidden()
@@ -218,11 +224,9 @@ def test_a_required_field_left_out_is_named_in_red(
 
 
 def test_import_waits_until_the_required_fields_are_mapped(
-    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
+    qtbot: QtBot, legacy_mapping: ImportWizard
 ) -> None:
-    wizard, _notified = open_wizard(boss)
-    to_sheet(qtbot, wizard, legacy_sheet)
-    press(qtbot, wizard)
+    wizard = legacy_mapping
     wizard.mapping_page.combos[0].setCurrentIndex(0)  # 客户名称: — do not import —
     press(qtbot, wizard)
     wait_preview(qtbot, wizard)
@@ -230,12 +234,8 @@ def test_import_waits_until_the_required_fields_are_mapped(
     assert not wizard.button(COMMIT).isEnabled()
 
 
-def test_a_field_is_taken_by_one_column_at_most(
-    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
-) -> None:
-    wizard, _notified = open_wizard(boss)
-    to_sheet(qtbot, wizard, legacy_sheet)
-    press(qtbot, wizard)
+def test_a_field_is_taken_by_one_column_at_most(legacy_mapping: ImportWizard) -> None:
+    wizard = legacy_mapping
     combo = wizard.mapping_page.combos[5]  # 地址
     combo.setCurrentIndex(combo.findData("name"))
     assert field_of(wizard, 5) == "name"
@@ -243,15 +243,9 @@ def test_a_field_is_taken_by_one_column_at_most(
 
 
 def test_a_saved_template_maps_the_columns_again(
-    qtbot: QtBot,
-    boss: Actor,
-    legacy_sheet: Path,
-    open_wizard: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, legacy_mapping: ImportWizard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, _notified = open_wizard(boss)
-    to_sheet(qtbot, wizard, legacy_sheet)
-    press(qtbot, wizard)
+    wizard = legacy_mapping
     page = wizard.mapping_page
     page.combos[7].setCurrentIndex(page.combos[7].findData("address"))  # 备注 as address
     monkeypatch.setattr(common, "ask_template_name", lambda _parent, _suggested="": "老表格")
@@ -405,11 +399,8 @@ def test_cancel_during_the_run_leaves_nothing(
     open_wizard: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    reached, go_on = pause_import_halfway(monkeypatch)
     wizard, notified = open_wizard(boss)
-    to_preview(qtbot, wizard, many_customers(tmp_path / "many.xlsx", 200))
-    press(qtbot, wizard, COMMIT)
-    qtbot.waitUntil(reached.is_set, timeout=20_000)
+    go_on = import_paused_halfway(qtbot, wizard, tmp_path, monkeypatch)
     assert wizard.run_page.running
     qtbot.mouseClick(wizard.run_page.cancel_button, Qt.MouseButton.LeftButton)
     go_on.set()
@@ -430,11 +421,8 @@ def test_esc_while_importing_asks_then_cancels_and_closes(
     answers: Answers,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    reached, go_on = pause_import_halfway(monkeypatch)
     wizard, _notified = open_wizard(boss)
-    to_preview(qtbot, wizard, many_customers(tmp_path / "many.xlsx", 200))
-    press(qtbot, wizard, COMMIT)
-    qtbot.waitUntil(reached.is_set, timeout=20_000)
+    go_on = import_paused_halfway(qtbot, wizard, tmp_path, monkeypatch)
     qtbot.keyClick(wizard, Qt.Key.Key_Escape)
     assert answers.questions and "running" in answers.questions[0]
     assert wizard.isVisible()  # still there until the import has stopped
@@ -491,6 +479,12 @@ def open_history(qtbot: QtBot, db: Database) -> Iterator[Callable[[Actor], tuple
     yield make
 
 
+def undo_selected(qtbot: QtBot, page: Any) -> None:
+    """Press Undo on the import history's selected batch and wait until it has run."""
+    page.list.action("undo").trigger()
+    qtbot.waitUntil(lambda: page.operation is not None and page.operation.done, timeout=10_000)
+
+
 def test_undo_from_the_import_history(
     qtbot: QtBot,
     db: Database,
@@ -504,8 +498,7 @@ def test_undo_from_the_import_history(
     page, notified = open_history(boss)
     assert page.list.select_key(batch_id)
     assert page.list.selected_row().filename == "customers.xlsx"
-    page.list.action("undo").trigger()
-    qtbot.waitUntil(lambda: page.operation is not None and page.operation.done, timeout=10_000)
+    undo_selected(qtbot, page)
     assert answers.questions and "customers.xlsx" in answers.questions[0]
     assert answers.errors == []
     assert stored_names(db) == []
@@ -529,8 +522,7 @@ def test_undo_is_refused_readably_when_a_record_was_edited_since(
     customers.update_customer(db, boss, row.id, version, {"remarks": "改过了"})
     page, _notified = open_history(boss)
     page.list.select_key(batch_id)
-    page.list.action("undo").trigger()
-    qtbot.waitUntil(lambda: page.operation is not None and page.operation.done, timeout=10_000)
+    undo_selected(qtbot, page)
     assert len(answers.errors) == 1 and "南京瑞丰科技有限公司" in answers.errors[0]
     assert len(stored_names(db)) == 6
 
@@ -571,11 +563,12 @@ def test_the_customers_tab_opens_the_wizard_for_whoever_may_import(
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def pause_import_halfway(
-    monkeypatch: pytest.MonkeyPatch,
-) -> tuple[threading.Event, threading.Event]:
-    """Hold the engine's progress hook mid-run until the test says go on (no sleeping): the test
-    presses Cancel meanwhile, so the next progress call returns False."""
+def import_paused_halfway(
+    qtbot: QtBot, wizard: ImportWizard, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> threading.Event:
+    """Start importing 200 customers and hold the engine's progress hook mid-run until the test
+    sets the returned event (no sleeping): the test presses Cancel meanwhile, so the next
+    progress call returns False."""
     from crm_desktop.core.importing import engine
     from crm_desktop.core.importing.targets import base
 
@@ -595,7 +588,10 @@ def pause_import_halfway(
         return real(db, actor, request, progress=hook, **options)
 
     monkeypatch.setattr(engine, "run_import", paused)
-    return reached, go_on
+    to_preview(qtbot, wizard, many_customers(tmp_path / "many.xlsx", 200))
+    press(qtbot, wizard, COMMIT)
+    qtbot.waitUntil(reached.is_set, timeout=20_000)
+    return go_on
 
 
 def latest_batch_status(db: Database, actor: Actor) -> str:
