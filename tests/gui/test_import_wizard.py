@@ -131,11 +131,21 @@ def to_mapping(qtbot: QtBot, wizard: ImportWizard, path: Path) -> None:
 
 
 @pytest.fixture
-def legacy_mapping(qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any) -> ImportWizard:
-    """The boss's wizard on the mapping page of tests/data/customers.xlsx."""
+def legacy_sheet_page(
+    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
+) -> ImportWizard:
+    """The boss's wizard on the sheet page of tests/data/customers.xlsx."""
     wizard, _notified = open_wizard(boss)
-    to_mapping(qtbot, wizard, legacy_sheet)
+    to_sheet(qtbot, wizard, legacy_sheet)
     return wizard
+
+
+@pytest.fixture
+def legacy_mapping(qtbot: QtBot, legacy_sheet_page: ImportWizard) -> ImportWizard:
+    """The same wizard a page on, where the columns are mapped."""
+    press(qtbot, legacy_sheet_page)
+    assert legacy_sheet_page.currentId() == MAPPING
+    return legacy_sheet_page
 
 
 def to_preview(qtbot: QtBot, wizard: ImportWizard, path: Path) -> None:
@@ -171,10 +181,9 @@ def field_of(wizard: ImportWizard, column: int) -> Any:
 
 
 def test_the_header_row_is_found_below_the_title_rows_and_highlighted(
-    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
+    qtbot: QtBot, legacy_sheet_page: ImportWizard
 ) -> None:
-    wizard, _notified = open_wizard(boss)
-    to_sheet(qtbot, wizard, legacy_sheet)
+    wizard = legacy_sheet_page
     page = wizard.sheet_page
     assert page.header_spin.value() == 3  # line 3, below the banner and the instructions
     assert page.table.item(2, 0).background().color() == HEADER_BACKGROUND
@@ -187,10 +196,9 @@ def test_the_header_row_is_found_below_the_title_rows_and_highlighted(
 
 
 def test_clicking_a_row_makes_it_the_header_row(
-    qtbot: QtBot, boss: Actor, legacy_sheet: Path, open_wizard: Any
+    qtbot: QtBot, legacy_sheet_page: ImportWizard
 ) -> None:
-    wizard, _notified = open_wizard(boss)
-    to_sheet(qtbot, wizard, legacy_sheet)
+    wizard = legacy_sheet_page
     page = wizard.sheet_page
     page.table.cellClicked.emit(1, 0)  # the instruction row
     assert page.header_spin.value() == 2
