@@ -168,26 +168,19 @@ def crm_zh(*args: str | Path | int) -> list[str]:
 
 def existing_database(customers: int) -> Path:
     """`crm init` + `crm demo --customers N`, built once (about a minute per 100k customers)."""
-    CACHE.mkdir(parents=True, exist_ok=True)
+
+    def build(work: Path) -> Path:
+        env = bench_run.env_with(CRM_PASSWORD=bench_run.PASSWORD)
+        path = work / "existing.db"
+        init = crm_zh("--db", path, "init", "--company", "基准测试贸易有限公司", "--admin", "boss")
+        bench_run.checked(bench_run.run(init, env), "crm init")
+        log(f"crm demo --customers {customers:,} (a minute or more per 100k)…")
+        demo = crm_zh("--db", path, "--as", "boss", "demo", "--customers", customers)
+        bench_run.checked(bench_run.run(demo, env), "crm demo")
+        return path
+
     target = CACHE / f"existing-{customers}c-{bench_run.schema_hash()}.db"
-    if target.exists():
-        log(f"reusing {target}")
-        return target
-    work = CACHE / f"building-{customers}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    started = time.perf_counter()
-    env = bench_run.env_with(CRM_PASSWORD=bench_run.PASSWORD)
-    path = work / "existing.db"
-    init = crm_zh("--db", path, "init", "--company", "基准测试贸易有限公司", "--admin", "boss")
-    bench_run.checked(bench_run.run(init, env), "crm init")
-    log(f"crm demo --customers {customers:,} (a minute or more per 100k)…")
-    demo = crm_zh("--db", path, "--as", "boss", "demo", "--customers", customers)
-    bench_run.checked(bench_run.run(demo, env), "crm demo")
-    path.replace(target)
-    shutil.rmtree(work, ignore_errors=True)
-    log(f"built {target} in {time.perf_counter() - started:.1f} s")
-    return target
+    return bench_run.cached_database(target, build, log)
 
 
 # --- the workbook ---------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import random
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -80,26 +79,19 @@ def log(text: str) -> None:
 
 def reports_database(lines: int, seed: int) -> Path:
     """The cached database with `lines` order lines, built once (about a minute for 1M)."""
-    schema = bench_run.schema_hash()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    target = CACHE / f"reports-{lines}l-s{seed}-g{GENERATOR}-{schema}.db"
-    if target.exists():
-        log(f"reusing {target}")
-        return target
-    work = CACHE / f"building-{lines}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    started = time.perf_counter()
-    template = bench_run.initialized_db(work)
-    cmd = bench_run.crm("--db", template, "--as", "boss", "demo", "--customers", 2500)
-    env = bench_run.env_with(CRM_PASSWORD=bench_run.PASSWORD)
-    bench_run.checked(bench_run.run(cmd, env), "crm demo")
-    log(f"crm init + demo in {time.perf_counter() - started:.1f} s; adding rows with sqlite3")
-    Filler(template, random.Random(seed)).fill(lines)
-    template.replace(target)
-    shutil.rmtree(work, ignore_errors=True)
-    log(f"built {target} in {time.perf_counter() - started:.1f} s")
-    return target
+
+    def build(work: Path) -> Path:
+        started = time.perf_counter()
+        template = bench_run.initialized_db(work)
+        cmd = bench_run.crm("--db", template, "--as", "boss", "demo", "--customers", 2500)
+        env = bench_run.env_with(CRM_PASSWORD=bench_run.PASSWORD)
+        bench_run.checked(bench_run.run(cmd, env), "crm demo")
+        log(f"crm init + demo in {time.perf_counter() - started:.1f} s; adding rows with sqlite3")
+        Filler(template, random.Random(seed)).fill(lines)
+        return template
+
+    target = CACHE / f"reports-{lines}l-s{seed}-g{GENERATOR}-{bench_run.schema_hash()}.db"
+    return bench_run.cached_database(target, build, log)
 
 
 class Weighted:

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +114,25 @@ def schema_hash() -> str:
     migrations is not reused."""
     versions = sorted((ROOT / "db" / "versions").glob("*.py"))
     return hashlib.sha1(b"".join(p.read_bytes() for p in versions)).hexdigest()[:8]
+
+
+def cached_database(
+    target: Path, build: Callable[[Path], Path], log: Callable[[str], None]
+) -> Path:
+    """`target` when an earlier sitting built it; else `build(work)` in a fresh work folder beside
+    it and the database it returns moved to `target` (a build cut short leaves no target, so it
+    is never mistaken for a whole one)."""
+    if target.exists():
+        log(f"reusing {target}")
+        return target
+    work = target.parent / f"building-{target.stem}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started = time.perf_counter()
+    build(work).replace(target)
+    shutil.rmtree(work, ignore_errors=True)
+    log(f"built {target} in {time.perf_counter() - started:.1f} s")
+    return target
 
 
 def initialized_db(folder: Path) -> Path:
