@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from crm_desktop.cli_output import say
+from crm_desktop.cli_output import as_option, say
 from crm_desktop.core.i18n import _, ngettext
 
 KINDS = ("customers", "contacts", "followups", "quotes", "orders", "receipts", "service")
@@ -61,11 +61,5 @@ def register(commands: Any) -> None:
     export.add_argument("kind", choices=KINDS, metavar="KIND", help=" ".join(KINDS))
     export.add_argument("file", metavar="FILE.xlsx", help=_("the file to write (replaced)"))
     export.add_argument("--search", metavar="TEXT", help=_("only the rows the list's search finds"))
-    export.add_argument(
-        "--as",
-        dest="user",
-        metavar="USER",
-        default=argparse.SUPPRESS,
-        help=_("the operator to act as (as before the command)"),
-    )
+    as_option(export)
     export.set_defaults(func=cmd_export)

@@ -30,7 +30,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crm_desktop.cli_output import FORMATS, print_rows, say
+from crm_desktop.cli_output import FORMATS, as_option, print_rows, say
 from crm_desktop.core.errors import CrmError, NotFound, PermissionDenied, ValidationError
 from crm_desktop.core.i18n import N_, NC_, _
 from crm_desktop.core.importing.columns import column_letter
@@ -411,17 +411,6 @@ def cmd_import_fields(args: argparse.Namespace) -> int:
 # --- parser --------------------------------------------------------------------------------------
 
 
-def _as_option(parser: argparse.ArgumentParser) -> None:
-    """--as also after the command, as people write it (`crm import … --as boss`)."""
-    parser.add_argument(
-        "--as",
-        dest="user",
-        metavar="USER",
-        default=argparse.SUPPRESS,
-        help=_("the operator to act as (as before the command)"),
-    )
-
-
 def _import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help=_(".xlsx, .xlsm, .xls, .csv or .txt"))
     parser.add_argument("--sheet", metavar="S", help=_("the sheet's name or number (default: 1)"))
@@ -467,7 +456,7 @@ def _import_options(parser: argparse.ArgumentParser) -> None:
         metavar="OUT.xlsx",
         help=_("where rows that cannot be imported go (default: FILE-errors.xlsx next to FILE)"),
     )
-    _as_option(parser)
+    as_option(parser)
 
 
 def register(commands: Any) -> None:
@@ -485,7 +474,7 @@ def register(commands: Any) -> None:
 
     undo = actions.add_parser("undo", help=_("take a finished import back as a whole"))
     undo.add_argument("batch", type=int, metavar="BATCH", help=_("the batch number it printed"))
-    _as_option(undo)
+    as_option(undo)
     undo.set_defaults(func=cmd_import_undo)
 
     listing = actions.add_parser("list", help=_("recent imports, newest first"))
@@ -493,7 +482,7 @@ def register(commands: Any) -> None:
     listing.add_argument(
         "--limit", type=int, default=50, metavar="N", help=_("at most N rows (0: all)")
     )
-    _as_option(listing)
+    as_option(listing)
     listing.set_defaults(func=cmd_import_list)
 
     fields = actions.add_parser("fields", help=_("the fields a column can be mapped to"))

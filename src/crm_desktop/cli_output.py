@@ -35,6 +35,18 @@ def list_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def as_option(parser: argparse.ArgumentParser) -> None:
+    """--as also after the command, as people write it (`crm import … --as boss`); the global
+    --as before the command works too (SUPPRESS: an absent one does not overwrite it)."""
+    parser.add_argument(
+        "--as",
+        dest="user",
+        metavar="USER",
+        default=argparse.SUPPRESS,
+        help=_("the operator to act as (as before the command)"),
+    )
+
+
 def list_rows(
     lister: Callable[..., Sequence[Any]], db: Any, actor: Any, wanted: Any, limit: int
 ) -> list[Any]:

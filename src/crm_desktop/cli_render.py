@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from crm_desktop.cli_output import say
+from crm_desktop.cli_output import as_option, say
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import _
 
@@ -60,11 +60,5 @@ def register(commands: Any) -> None:
         "--revision", type=int, metavar="N", help=_("a quote's revision (default: the latest)")
     )
     # `crm render order SO1 out.pdf --as li` reads naturally; the global --as works too.
-    render.add_argument(
-        "--as",
-        dest="user",
-        metavar="USER",
-        default=argparse.SUPPRESS,
-        help=_("the operator to act as (as before the command)"),
-    )
+    as_option(render)
     render.set_defaults(func=cmd_render)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crm_desktop.cli_customers import _date, _session
-from crm_desktop.cli_output import print_rows, say
+from crm_desktop.cli_output import as_option, print_rows, say
 from crm_desktop.core.errors import ValidationError
 from crm_desktop.core.i18n import NC_, _, translated
 
@@ -282,11 +282,5 @@ def register(commands: Any) -> None:
     report.add_argument(
         "--out", metavar="FILE", help=_("write to this file (needed for xlsx) instead of stdout")
     )
-    report.add_argument(
-        "--as",
-        dest="user",
-        metavar="USER",
-        default=argparse.SUPPRESS,
-        help=_("the operator to act as (as before the command)"),
-    )
+    as_option(report)
     report.set_defaults(func=cmd_report)
