@@ -463,10 +463,12 @@ def test_undo_on_the_result_page_takes_the_import_back(
 # --- import history ------------------------------------------------------------------------------
 
 
-def imported_by_engine(db: Database, actor: Actor, path: Path) -> int:
+@pytest.fixture
+def legacy_batch(db: Database, boss: Actor, legacy_sheet: Path) -> int:
+    """tests/data/customers.xlsx imported by the boss through the engine: the batch's id."""
     from crm_desktop.core.importing import engine
 
-    result = engine.run_import(db, actor, ImportRequest(ImportKind.CUSTOMERS, path))
+    result = engine.run_import(db, boss, ImportRequest(ImportKind.CUSTOMERS, legacy_sheet))
     assert result.batch_id is not None
     return result.batch_id
 
@@ -497,14 +499,13 @@ def test_undo_from_the_import_history(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    legacy_sheet: Path,
+    legacy_batch: int,
     open_history: Any,
     answers: Answers,  # noqa: F811
     boxes: list[Any],
 ) -> None:
-    batch_id = imported_by_engine(db, boss, legacy_sheet)
     page, notified = open_history(boss)
-    assert page.list.select_key(batch_id)
+    assert page.list.select_key(legacy_batch)
     assert page.list.selected_row().filename == "customers.xlsx"
     undo_selected(qtbot, page)
     assert answers.questions and "customers.xlsx" in answers.questions[0]
@@ -520,16 +521,15 @@ def test_undo_is_refused_readably_when_a_record_was_edited_since(
     qtbot: QtBot,
     db: Database,
     boss: Actor,
-    legacy_sheet: Path,
+    legacy_batch: int,
     open_history: Any,
     answers: Answers,  # noqa: F811
 ) -> None:
-    batch_id = imported_by_engine(db, boss, legacy_sheet)
     row = customers.list_customers(db, boss, customers.CustomerFilter(search="南京瑞丰"))[0]
     version = customers.get_customer(db, boss, row.id)["version"]
     customers.update_customer(db, boss, row.id, version, {"remarks": "改过了"})
     page, _notified = open_history(boss)
-    page.list.select_key(batch_id)
+    page.list.select_key(legacy_batch)
     undo_selected(qtbot, page)
     assert len(answers.errors) == 1 and "南京瑞丰科技有限公司" in answers.errors[0]
     assert len(stored_names(db)) == 6
