@@ -29,14 +29,12 @@ from PySide6.QtCore import (
     QRectF,
     QSettings,
     QSizeF,
-    QStandardPaths,
     Qt,
     QTimer,
 )
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QLabel,
     QScrollArea,
     QToolBar,
@@ -49,6 +47,7 @@ from crm_desktop.core.i18n import N_, _
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.messages import show_error
+from crm_desktop.ui.widgets.save_path import ask_save_path
 
 if TYPE_CHECKING:
     from pypdfium2 import PdfDocument, PdfPage
@@ -498,21 +497,16 @@ class PreviewWindow(QDialog):
 
     def save_pdf(self) -> Path | None:
         """Write the previewed bytes where the person says; the folder is remembered."""
-        settings = QSettings()
-        folder = str(settings.value(SAVE_FOLDER_KEY, "") or "") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        chosen, _filter = QFileDialog.getSaveFileName(
+        path = ask_save_path(
             self,
             _("Save as PDF"),
-            str(Path(folder) / self.file_name),
+            self.file_name,
             _("PDF documents (*.pdf)"),
+            ".pdf",
+            SAVE_FOLDER_KEY,
         )
-        if not chosen:
+        if path is None:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
         try:
             path.write_bytes(self.pdf)
         except OSError as exc:
@@ -525,7 +519,6 @@ class PreviewWindow(QDialog):
                 ),
             )
             return None
-        settings.setValue(SAVE_FOLDER_KEY, str(path.parent))
         return path
 
 
