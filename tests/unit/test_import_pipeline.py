@@ -66,6 +66,7 @@ def test_a_failed_backup_stops_the_import_before_anything_is_written(
     assert customer_names(db) == []
     with db.read() as session:
         assert session.scalars(select(ImportBatch)).all() == []
+    assert import_threads() == []  # the rows prepared meanwhile were let go
 
 
 def test_an_import_that_writes_nothing_keeps_no_backup(

@@ -470,27 +470,36 @@ def _write(
     total_rows: int,
     backup: BackgroundBackup | None,
 ) -> None:
-    """Backup, batch, chunks, finish; on Cancel or any error the batch is rolled back."""
-    if backup is not None:
-        result.backup_path = backup.result().path  # its failure stops the import here
-    key = presence.join(db, actor)
-    batch_id: int | None = None
-    try:
-        batch_id = _start_batch(db, actor, request, ctx, result, sheet_name, key)
-        result.batch_id = batch_id
-        _create_missing(db, actor, ctx, planner, writes, batch_id)
-        _write_chunks(db, actor, ctx, run, writes, tick, batch_id, key, total_rows)
-        _finish_batch(db, actor, request, batch_id, result)
-    except BaseException as exc:
-        if batch_id is not None:
-            status = (
-                "cancelled" if isinstance(exc, ImportCancelled | KeyboardInterrupt) else "failed"
-            )
-            rollback_batch(db, batch_id, status)
-            result.batch_id = None
-        raise
-    finally:
-        presence.leave(db, key)
+    """Backup, batch, chunks, finish; on Cancel or any error the batch is rolled back.
+
+    The rows are prepared from the start, while the backup is waited for, unless base data
+    entries are to be created first (their ids go into the rows)."""
+    total = len(writes)
+    pending = deque(run.chunks(writes))
+    writes.clear()  # each chunk's plans go once it is written (the chunks hold them now)
+    with _Prepared(run, pending) as prepared:
+        if not (ctx.request.create_missing and planner.missing):
+            prepared.start()
+        if backup is not None:
+            result.backup_path = backup.result().path  # its failure stops the import here
+        key = presence.join(db, actor)
+        batch_id: int | None = None
+        try:
+            batch_id = _start_batch(db, actor, request, ctx, result, sheet_name, key)
+            result.batch_id = batch_id
+            _create_missing(db, actor, ctx, planner, pending, batch_id)
+            prepared.start()
+            _write_chunks(db, actor, ctx, run, prepared, tick, batch_id, key, total_rows, total)
+            _finish_batch(db, actor, request, batch_id, result)
+        except BaseException as exc:
+            prepared.stop()
+            if batch_id is not None:
+                cancelled = isinstance(exc, ImportCancelled | KeyboardInterrupt)
+                rollback_batch(db, batch_id, "cancelled" if cancelled else "failed")
+                result.batch_id = None
+            raise
+        finally:
+            presence.leave(db, key)
 
 
 def _start_batch(
@@ -535,11 +544,11 @@ def _create_missing(
     actor: Actor,
     ctx: Context,
     planner: _Planner,
-    writes: list[RowPlan],
+    pending: deque[list[RowPlan]],
     batch_id: int,
 ) -> None:
     """Create the base data entries the sheet names but the lists lack (create_missing), once,
-    and put their ids where the plans hold placeholders."""
+    and put their ids where the plans (in their chunks) hold placeholders."""
     if not ctx.request.create_missing or not planner.missing:
         return
     real: dict[int, int] = {}
@@ -579,7 +588,7 @@ def _create_missing(
         writer.flush()
         uow.touched("base_data")
     base_keys = [c.spec.key for c in planner.columns if c.spec.kind.startswith("base:")]
-    for plan in writes:
+    for plan in (plan for chunk in pending for plan in chunk):
         for key in base_keys:
             value = plan.values.get(key)
             if value is not None and value < 0:
@@ -604,32 +613,30 @@ def _write_chunks(
     actor: Actor,
     ctx: Context,
     run: TargetRun,
-    writes: list[RowPlan],
+    prepared: _Prepared,
     tick: Callable[[int], None],
     batch_id: int,
     session_key: str,
     total_rows: int,
+    total: int,
 ) -> None:
+    """Each chunk in its own write transaction; `total` plans to write in all."""
     written = 0
     beat = time.monotonic()
-    total = len(writes)
-    pending = deque(run.chunks(writes))
-    writes.clear()  # each chunk's plans go once it is written (the chunks hold them now)
-    with _Prepared(run, pending) as prepared:
-        for chunk in prepared:
-            with db.write(actor) as uow:
-                writer = _writer(db, actor, ctx, uow, batch_id)
-                run.write(writer, chunk)
-                writer.flush()
-                uow.touched(*_touched(ctx))
-                prepared.resume()  # the commit releases the GIL: the next chunk is prepared
-            written += len(chunk)
-            if time.monotonic() - beat > presence.HEARTBEAT_EVERY.total_seconds():
-                presence.heartbeat(db, session_key)
-                beat = time.monotonic()
-            if written < total:
-                # progress in sheet rows: the share of the writes done
-                tick(min(total_rows - 1, total_rows * written // total))
+    for chunk in prepared:
+        with db.write(actor) as uow:
+            writer = _writer(db, actor, ctx, uow, batch_id)
+            run.write(writer, chunk)
+            writer.flush()
+            uow.touched(*_touched(ctx))
+            prepared.resume()  # the commit releases the GIL: the next chunk is prepared
+        written += len(chunk)
+        if time.monotonic() - beat > presence.HEARTBEAT_EVERY.total_seconds():
+            presence.heartbeat(db, session_key)
+            beat = time.monotonic()
+        if written < total:
+            # progress in sheet rows: the share of the writes done
+            tick(min(total_rows - 1, total_rows * written // total))
 
 
 class _Stopped(Exception):
@@ -645,7 +652,7 @@ class _Prepared:
     thread executes the inserts: those hand the GIL back and forth for every row, and a busy
     Python thread beside them makes each hand-back wait a switch interval (5 ms). The results
     are the same as preparing each chunk just before its write: one worker, in order; its
-    exception is raised in the main thread; leaving the ``with`` (Cancel, an error) stops it.
+    exception is raised in the main thread; `stop` or leaving the ``with`` stops it.
     """
 
     AHEAD = 1  # chunks prepared and waiting (bounded: each holds its built rows, ~17 MiB)
@@ -662,15 +669,22 @@ class _Prepared:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> _Prepared:
-        if self._prepare is not None:
-            self._thread = threading.Thread(target=self._work, name="import-prepare", daemon=True)
-            self._thread.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Start preparing (once; nothing to do for a run without `prepare`)."""
+        if self._prepare is not None and self._thread is None and not self._stop.is_set():
+            self._thread = threading.Thread(target=self._work, name="import-prepare", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the worker and wait for it (it stops at its next checkpoint)."""
+        self._stop.set()
         if self._thread is None:
             return
-        self._stop.set()
         self._go.set()
         while self._thread.is_alive():
             with suppress(queue.Empty):  # make room for a put the worker may be waiting on
