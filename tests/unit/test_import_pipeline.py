@@ -242,21 +242,24 @@ def varied_customers() -> list[tuple[str, str | None, str | None]]:
     return [(name, rng.choice(phones), rng.choice(emails)) for name in names]
 
 
-def test_import_keys_are_exactly_the_customer_services_keys() -> None:
-    from types import SimpleNamespace
-
-    from crm_desktop.core.importing.targets.customers import DERIVED, derived_keys
-    from crm_desktop.core.search_keys import normalized_name
-    from crm_desktop.core.services.customers import _refresh_keys
+def test_customer_keys_worked_out_once_equal_each_key_on_its_own() -> None:
+    """The import and the customer service store `customer_keys`, which computes the fold and the
+    pinyin once for all keys: it must equal each key's own definition in search_keys."""
+    from crm_desktop.core import search_keys as keys
 
     cases = varied_customers()
     assert len(cases) >= 280
     for name, phone, email in cases:
-        record = SimpleNamespace(name=name, phone=phone, email=email)
-        _refresh_keys(record)
-        expected = {key: getattr(record, key) for key in DERIVED}
-        assert derived_keys(name, phone, email) == expected, name
-        assert derived_keys(name, phone, email, normalized_name(name)) == expected, name
+        expected = {
+            "normalized_name": keys.normalized_name(name),
+            "sort_name": keys.sort_name(name),
+            "phone_digits": keys.phone_digits(phone) or None,
+            "name_key": keys.name_key(name),
+            "search_key": keys.search_key(name, email),
+        }
+        assert keys.customer_keys(name, phone, email) == expected, name
+        given = keys.customer_keys(name, phone, email, keys.normalized_name(name))
+        assert given == expected, name
 
 
 def test_error_and_skipped_rows_keep_every_original_cell(

@@ -171,6 +171,35 @@ def search_key(name: str | None, email: str | None = None, pinyin: str | None = 
     return " ".join(part for part in (pinyin, latin_name, fold(email)) if part)
 
 
+def customer_keys(
+    name: str, phone: str | None, email: str | None, normalized: str | None = None
+) -> dict[str, Any]:
+    """A customer's derived columns, as every write stores them (the customer service and the
+    import both call this), each worked out once: the name folded once for name_key, sort_name
+    and search_key, the pinyin of each Chinese run looked up once for both, and `normalized`
+    (an importer's duplicate key of this very name) not computed again."""
+    key = name_key(name)
+    sorting: list[str] = []
+    syllables: list[str] = []
+    for run in _RUNS.findall(key):
+        if _CJK.match(run):
+            said = _syllables(run)
+            syllables += said
+            sorting.append("".join(said))
+        else:
+            sorting.append(run)
+    initials = "".join(s[0] for s in syllables if s)
+    pinyin = f"{''.join(syllables)} {initials}".strip()
+    latin = key if _LATIN.search(key) else ""
+    return {
+        "normalized_name": normalized_name(name) if normalized is None else normalized,
+        "sort_name": "".join(sorting),
+        "phone_digits": phone_digits(phone) or None,
+        "name_key": key,
+        "search_key": " ".join(part for part in (pinyin, latin, fold(email)) if part),
+    }
+
+
 class SearchTerm(NamedTuple):
     """What a person typed, folded the way keys are, and which key it is matched against."""
 

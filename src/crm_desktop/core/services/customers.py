@@ -20,12 +20,11 @@ from crm_desktop.core.errors import DuplicateCustomer, NotFound, ValidationError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import BaseDataItem, Customer, Operator, PoolStatus
 from crm_desktop.core.search_keys import (
+    customer_keys,
     name_key,
     normalized_name,
     phone_digits,
-    search_key,
     search_term,
-    sort_name,
 )
 from crm_desktop.core.services import records
 from crm_desktop.core.services.access import owner_scope, require, require_in_scope
@@ -445,11 +444,8 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _refresh_keys(customer: Customer) -> None:
-    customer.normalized_name = normalized_name(customer.name)
-    customer.sort_name = sort_name(customer.name)
-    customer.phone_digits = phone_digits(customer.phone) or None
-    customer.name_key = name_key(customer.name)
-    customer.search_key = search_key(customer.name, customer.email)
+    for column, value in customer_keys(customer.name, customer.phone, customer.email).items():
+        setattr(customer, column, value)
 
 
 def create_customer(

@@ -32,16 +32,8 @@ from crm_desktop.core.importing.targets.base import (
     text_limits,
     too_long,
 )
-from crm_desktop.core.search_keys import (
-    _CJK,
-    _LATIN,
-    _RUNS,
-    _syllables,
-    fold,
-    name_key,
-    normalized_name,
-    phone_digits,
-)
+from crm_desktop.core.search_keys import customer_keys as derived_keys
+from crm_desktop.core.search_keys import fold, normalized_name, phone_digits
 
 ENTITY = "customer"
 # field key -> customers column (owner and contact are handled on their own)
@@ -81,35 +73,6 @@ LOADED = (
 _AT = {name: index for index, name in enumerate(LOADED)}
 MIN_PHONE_DIGITS = 6  # as customers._duplicates: shorter runs say nothing about identity
 CHECKPOINT_ROWS = 250  # rows built between the engine's checkpoints (~15 ms)
-
-
-def derived_keys(
-    name: str, phone: str | None, email: str | None, normalized: str | None = None
-) -> dict[str, Any]:
-    """The customer's derived columns exactly as customers._refresh_keys stores them (a test
-    holds them equal), each worked out once: the name folded once for name_key, sort_name and
-    search_key, the pinyin of each Chinese run looked up once for both, and `normalized` (the
-    plan's duplicate key of this very name) not computed again."""
-    key = name_key(name)
-    sorting: list[str] = []
-    syllables: list[str] = []
-    for run in _RUNS.findall(key):
-        if _CJK.match(run):
-            said = _syllables(run)
-            syllables += said
-            sorting.append("".join(said))
-        else:
-            sorting.append(run)
-    initials = "".join(s[0] for s in syllables if s)
-    pinyin = f"{''.join(syllables)} {initials}".strip()
-    latin = key if _LATIN.search(key) else ""
-    return {
-        "normalized_name": normalized_name(name) if normalized is None else normalized,
-        "sort_name": "".join(sorting),
-        "phone_digits": phone_digits(phone) or None,
-        "name_key": key,
-        "search_key": " ".join(part for part in (pinyin, latin, fold(email)) if part),
-    }
 
 
 class CustomersRun(BaseRun):
