@@ -3,27 +3,25 @@ whose PC went away."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock
 from crm_desktop.core.db import Database, presence
-from crm_desktop.core.db.migrate import upgrade
 from crm_desktop.core.errors import PermissionDenied, ValidationError
 from crm_desktop.core.importing import batches, engine
 from crm_desktop.core.importing.model import ImportKind, ImportMode, ImportRequest
 from crm_desktop.core.models import AuditEntry, Customer, FollowUp, ImportBatch, ImportChange
-from crm_desktop.core.services import customers, followups, setup
+from crm_desktop.core.services import customers, followups
+from tests.integration.test_postgresql import pg, pg_boss
 from tests.unit.test_import_engine import HEADER, TABLES, dump, stored, xlsx
 from tests.unit.test_list_export import grant
+
+__all__ = ["pg", "pg_boss"]  # fixtures, imported for pytest
 
 
 def _upsert(db: Database, actor: Actor, path: Path, **kw: Any) -> int:
@@ -163,26 +161,6 @@ def test_run_import_takes_back_interrupted_imports_before_it_starts(
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
-PG_URL = os.environ.get("CRM_TEST_PG_URL")
-
-
-@pytest.fixture
-def pg(clock: FixedClock) -> Iterator[Database]:
-    if not PG_URL:
-        pytest.skip("no PostgreSQL server: CRM_TEST_PG_URL is not set (make test sets it as root)")
-    name = f"crm_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(make_url(PG_URL).set(database=name).render_as_string(False), clock=clock)
-    try:
-        yield database
-    finally:
-        database.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 def _pg_dump(db: Database) -> dict[str, list[Any]]:
     with db.engine.connect() as conn:
@@ -193,15 +171,8 @@ def _pg_dump(db: Database) -> dict[str, list[Any]]:
 
 
 @pytest.mark.pg
-def test_import_update_and_undo_on_postgresql(pg: Database, tmp_path: Path) -> None:
-    upgrade(pg)
-    boss = setup.initialize(
-        pg,
-        company_name="服务器模式公司",
-        admin_code="boss",
-        admin_name="老板",
-        password="Pg-pass-2026",
-    )
+def test_import_update_and_undo_on_postgresql(pg: Database, pg_boss: Actor, tmp_path: Path) -> None:
+    boss = pg_boss
     customers.create_customer(pg, boss, {"name": "老客户有限公司", "remarks": "旧备注"})
     before = _pg_dump(pg)
 
