@@ -13,9 +13,9 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
+from crm_desktop.core.db.database import plain_value
 from crm_desktop.core.i18n import _
 
 FORMATS = ("table", "csv", "json")
@@ -78,22 +78,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def print_rows(
     headers: Sequence[str], keys: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str
 ) -> None:
     """Rows (sequences in `keys` order) as a table, CSV (header row) or JSON (list of objects)."""
     if fmt == "json":
-        data = [{k: _json_value(v) for k, v in zip(keys, row, strict=True)} for row in rows]
+        data = [{k: plain_value(v) for k, v in zip(keys, row, strict=True)} for row in rows]
         print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
         return
     if fmt == "csv":

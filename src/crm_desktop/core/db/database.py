@@ -83,7 +83,9 @@ class UnitOfWork:
         )
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A stored value as JSON holds it: exact decimals and ISO dates as text (audit changes,
+    import undo records, the CLI's JSON output)."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -95,7 +97,7 @@ def _plain(value: Any) -> Any:
 
 def encode_changes(changes: dict[str, tuple[Any, Any]]) -> str:
     return json.dumps(
-        {name: [_plain(old), _plain(new)] for name, (old, new) in changes.items()},
+        {name: [plain_value(old), plain_value(new)] for name, (old, new) in changes.items()},
         ensure_ascii=False,
     )
 

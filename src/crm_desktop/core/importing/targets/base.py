@@ -82,7 +82,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.core.actor import Actor
-from crm_desktop.core.db.database import encode_changes
+from crm_desktop.core.db.database import encode_changes, plain_value
 from crm_desktop.core.errors import ConflictError
 from crm_desktop.core.i18n import _
 from crm_desktop.core.importing.model import (
@@ -153,13 +153,7 @@ class StoredForm:
     def json(value: Any) -> Any:
         """A stored value as JSON can hold it and the driver takes back (SQLite stores text
         already; PostgreSQL hands back date objects: aware ISO text keeps the moment exact)."""
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, Decimal):
-            return str(value)
-        return value
+        return plain_value(value)
 
 
 def driver_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
