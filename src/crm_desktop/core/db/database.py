@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -39,9 +42,50 @@ from crm_desktop.core.errors import (
     ReadOnlyDatabase,
 )
 from crm_desktop.core.i18n import _
-from crm_desktop.core.models import AuditEntry, Editable
+from crm_desktop.core.models import AuditEntry, ChangeLogEntry, Editable
 
 LOCK_RETRIES = 3  # each try already waits up to the 10 s busy timeout
+WAITED_AFTER_S = 0.05  # a write that needed longer than this to get the lock "had to wait"
+
+# Tables whose rows are not records a view shows: writing them announces nothing to other PCs.
+UNANNOUNCED_TABLES = frozenset({"audit_log", "presence", "change_log", "import_changes"})
+# Table -> the kind of record the views know it as (`Changes` kinds), where the names differ.
+TABLE_KINDS = {
+    "sales_orders": "orders",
+    "order_lines": "orders",
+    "quote_lines": "quotes",
+    "service_records": "service",
+    "followup_annotations": "annotations",
+    "base_data_items": "base_data",
+    "company_profile": "company",
+    "role_permissions": "roles",
+    "receipt_allocations": "receipts",
+    "contract_orders": "contracts",
+    "numbering_rules": "numbering",
+    "import_batches": "imports",
+}
+
+
+@dataclass
+class WriteStats:
+    """How writes got the lock in this process: how many had to wait, and how long at most.
+
+    The GUI uses `waiting` to show a wait cursor; the concurrency bench reports the shares.
+    """
+
+    writes: int = 0
+    waited: int = 0
+    retries: int = 0
+    busy_failures: int = 0
+    total_wait_s: float = 0.0
+    max_wait_s: float = 0.0
+
+    def record(self, wait_s: float) -> None:
+        self.writes += 1
+        self.total_wait_s += wait_s
+        self.max_wait_s = max(self.max_wait_s, wait_s)
+        if wait_s > WAITED_AFTER_S:
+            self.waited += 1
 
 
 class UnitOfWork:
@@ -124,6 +168,10 @@ class Database:
         self.engine = engine or make_engine(url, busy_timeout_ms=busy_timeout_ms)
         self.clock: Clock = clock or SystemClock()
         self.pc_name = socket.gethostname()[:80] or "PC"
+        # Identifies this app instance's writes in the change log, so its own poller skips them.
+        self.instance_key = uuid.uuid4().hex
+        self.stats = WriteStats()
+        self._stats_lock = threading.Lock()
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -157,6 +205,7 @@ class Database:
     @contextmanager
     def write(self, actor: Actor | None) -> Iterator[UnitOfWork]:
         """A write transaction: takes the write lock first, commits at the end or rolls back."""
+        self.check_reachable()
         self.refuse_read_only()
         session = self._begin_write_session()
         session.info["actor_id"] = actor.id if actor else None
@@ -165,6 +214,7 @@ class Database:
         try:
             with translate_errors(self):
                 yield uow
+                self._log_changes(uow)
                 session.commit()
         except BaseException:
             session.rollback()
@@ -172,22 +222,60 @@ class Database:
         finally:
             session.close()
 
+    def _log_changes(self, uow: UnitOfWork) -> None:
+        """Append what this write touched to the change log other PCs poll (same transaction)."""
+        uow.session.flush()
+        tables = uow.session.info.get(FLUSHED_TABLES, set())
+        kinds = set(uow.changes.kinds) | {
+            TABLE_KINDS.get(table, table) for table in tables - UNANNOUNCED_TABLES
+        }
+        if kinds:
+            uow.session.add(
+                ChangeLogEntry(
+                    at=self.clock.now(), origin=self.instance_key, kinds=",".join(sorted(kinds))
+                )
+            )
+
     def _begin_write_session(self) -> Session:
+        started = time.monotonic()
         for attempt in range(LOCK_RETRIES):
             session = self._write_sessions()
             try:
                 with translate_errors(self):
                     session.connection()  # emits BEGIN IMMEDIATE: waits for the lock here
+                self._record_wait(time.monotonic() - started, attempt)
                 return session
             except DatabaseBusy:
                 session.close()
                 if attempt == LOCK_RETRIES - 1:
+                    with self._stats_lock:
+                        self.stats.busy_failures += 1
                     raise
                 time.sleep(0.2 * (attempt + 1))
             except BaseException:
                 session.close()
                 raise
         raise AssertionError("unreachable")
+
+    def _record_wait(self, wait_s: float, retries: int) -> None:
+        with self._stats_lock:
+            self.stats.record(wait_s)
+            self.stats.retries += retries
+
+    def check_reachable(self) -> None:
+        """Refuse to write when the shared file has gone (share dropped, NAS asleep, renamed).
+
+        Without this a pooled connection would keep writing into the vanished file's inode, or
+        SQLite would create a new empty file where the old one was.
+        """
+        if self.path is not None and not self.path.exists():
+            self.engine.dispose()  # reconnect from scratch once the file is back
+            raise DatabaseMissing(
+                _(
+                    "Cannot reach the database {path}: the file or its network drive is not "
+                    "available. Nothing was changed; try again when it is back."
+                ).format(path=self.path)
+            )
 
     def refuse_read_only(self) -> None:
         """A file marked read-only is refused even for administrators, before anything runs."""
@@ -250,6 +338,21 @@ def _readable(db: Database, exc: DBAPIError) -> DatabaseError | DBAPIError:
             )
         )
     return exc
+
+
+FLUSHED_TABLES = "crm_flushed_tables"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_tables(session: Session, _context: Any, _instances: Any) -> None:
+    """Remember which tables a write session flushed, for the change log."""
+    if session.info.get("clock") is None:
+        return
+    tables: set[str] = session.info.setdefault(FLUSHED_TABLES, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table:
+            tables.add(table)
 
 
 @event.listens_for(Session, "before_flush")

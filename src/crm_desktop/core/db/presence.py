@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from crm_desktop import __version__
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database
+from crm_desktop.core.db.watch import prune
 from crm_desktop.core.models import Presence
 
 HEARTBEAT_EVERY = timedelta(seconds=30)
@@ -42,6 +43,7 @@ def join(db: Database, actor: Actor | None) -> str:
             )
         )
         uow.session.execute(delete(Presence).where(Presence.heartbeat_at < now - STALE_AFTER))
+        prune(uow)
     return key
 
 

@@ -33,6 +33,7 @@ from crm_desktop.core.models.service import ServiceKind, ServiceRecord, ServiceS
 from crm_desktop.core.models.system import (
     Attachment,
     AuditEntry,
+    ChangeLogEntry,
     ImportBatch,
     ImportChange,
     NumberingRule,
@@ -46,6 +47,7 @@ __all__ = [
     "Base",
     "BaseDataItem",
     "BaseDataKind",
+    "ChangeLogEntry",
     "CompanyProfile",
     "Contact",
     "Contract",

@@ -80,6 +80,26 @@ class Presence(Base):
     app_version: Mapped[str] = mapped_column(String(20))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The record this session has open in an edit form (a soft lock: others see "being edited
+    # by X on PC Y"; nothing is refused because of it).
+    editing_entity: Mapped[str | None] = mapped_column(String(30))
+    editing_id: Mapped[int | None] = mapped_column(Integer)
+    editing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChangeLogEntry(Base):
+    """One row per committed write: which kinds of records it touched and which session wrote it.
+
+    Other PCs poll the highest id (cheap: the primary key) and refresh only the kinds that
+    changed, skipping their own writes. Rows older than a day are pruned when a session joins.
+    """
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    origin: Mapped[str] = mapped_column(String(40))
+    kinds: Mapped[str] = mapped_column(String(500))
 
 
 class ImportBatch(Base):
