@@ -8,6 +8,7 @@ message box. Anything else escaping is a bug and is reported as such.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -114,6 +115,8 @@ class ConflictError(CrmError):
     """Someone else saved the record since it was loaded.
 
     Carries both sides so the UI can offer a field-by-field merge; nothing has been written.
+    `changed_by` (an operator's name) and `changed_at` (UTC) say who saved the newer version and
+    when, where the record keeps it, so the person knows whom to ask.
     """
 
     exit_code = 5
@@ -128,6 +131,8 @@ class ConflictError(CrmError):
         current_version: int,
         theirs: dict[str, Any],
         yours: dict[str, Any],
+        changed_by: str | None = None,
+        changed_at: datetime | None = None,
     ) -> None:
         super().__init__(message)
         self.entity = entity
@@ -136,6 +141,8 @@ class ConflictError(CrmError):
         self.current_version = current_version
         self.theirs = theirs
         self.yours = yours
+        self.changed_by = changed_by
+        self.changed_at = changed_at
 
     @property
     def conflicts(self) -> list[FieldConflict]:

@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from crm_desktop.core.db.database import UnitOfWork
 from crm_desktop.core.errors import ConflictError, NotFound, ValidationError
 from crm_desktop.core.i18n import N_, _
-from crm_desktop.core.models import Editable
+from crm_desktop.core.models import Editable, Operator
 
 FIELD_LABELS = {"code": N_("Code"), "name": N_("Name")}
 
@@ -37,6 +37,7 @@ def as_dict(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
 
 
 def check_version(obj: Editable, expected_version: int, entity: str, yours: Mapping[str, Any]):
+    """Refuse a save based on an older version, naming who saved the newer one and when."""
     if obj.version != expected_version:
         raise ConflictError(
             _(
@@ -49,7 +50,18 @@ def check_version(obj: Editable, expected_version: int, entity: str, yours: Mapp
             current_version=obj.version,
             theirs=snapshot(obj, yours.keys()),
             yours=dict(yours),
+            changed_by=_operator_name(obj),
+            changed_at=obj.updated_at,
         )
+
+
+def _operator_name(obj: Editable) -> str | None:
+    """The name of whoever last saved `obj` (None when unknown: no session, no operator)."""
+    session = object_session(obj)
+    if session is None or obj.updated_by_id is None:
+        return None
+    with session.no_autoflush:  # only a lookup: the refused save must not flush anything
+        return session.scalar(select(Operator.name).where(Operator.id == obj.updated_by_id))
 
 
 def apply_changes(
