@@ -86,6 +86,10 @@ class ReadOnlyDatabase(DatabaseError):
     pass
 
 
+class UnsafeDatabase(DatabaseError):
+    """The file is set up in a way that would damage it when shared (WAL mode beside it)."""
+
+
 class DatabaseBusy(DatabaseError):
     """Another PC held the write lock for longer than we were willing to wait."""
 
