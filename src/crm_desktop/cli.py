@@ -76,6 +76,9 @@ def open_database(args: argparse.Namespace, *, may_create: bool = False) -> Data
             raise DatabaseMissing(
                 _("There is no database at {path}. Create one with “crm init”.").format(path=path)
             )
+        from crm_desktop.core.db.safety import refuse_unsafe
+
+        refuse_unsafe(path)  # WAL mode beside a shared file: switched back if safe, else refused
     return Database(url)
 
 
@@ -284,11 +287,25 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from crm_desktop.core.db import database_url
+    from crm_desktop.core.db.engine import sqlite_path
+    from crm_desktop.core.db.safety import location_warnings, refuse_unsafe
     from crm_desktop.core.services import maintenance
 
+    path = sqlite_path(database_url(_location(args)))
+    switched = path is not None and path.is_file() and refuse_unsafe(path)
     db = open_database(args)
     report = maintenance.check(db)
     _out(_("Database: {path}").format(path=report.location))
+    if switched:
+        _out(
+            _(
+                "The file was in WAL mode (unsafe on a network drive); its last changes were "
+                "written into it and it uses the safe journal mode again."
+            )
+        )
+    for warning in location_warnings(path) if path is not None else []:
+        _out(_("Warning: {warning}").format(warning=warning))
     _out(_("Integrity: {status}").format(status=report.integrity))
     _out(
         _("Schema: {revision} (this version of the app: {head})").format(
@@ -449,6 +466,9 @@ def build_parser() -> argparse.ArgumentParser:
     from crm_desktop import cli_export
 
     cli_export.register(commands)
+    from crm_desktop import cli_server
+
+    cli_server.register(commands)
     return parser
 
 
