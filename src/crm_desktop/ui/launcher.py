@@ -40,11 +40,21 @@ class LaunchOptions:
 
 
 def open_database(location: str) -> Any:
-    """Open and migrate; raises a CrmError a person can read (or a bug)."""
-    from crm_desktop.core.db import Database, database_url
-    from crm_desktop.core.db.migrate import upgrade
+    """Open and migrate; raises a CrmError a person can read (or a bug).
 
-    db = Database(database_url(location))
+    A file in WAL mode (unsafe on a share) is switched back when nobody else has it open, else
+    refused (UnsafeDatabase); a newer schema is refused by `upgrade` (NewerDatabase).
+    """
+    from crm_desktop.core.db import Database, database_url
+    from crm_desktop.core.db.engine import sqlite_path
+    from crm_desktop.core.db.migrate import upgrade
+    from crm_desktop.core.db.safety import refuse_unsafe
+
+    url = database_url(location)
+    path = sqlite_path(url)
+    if path is not None:
+        refuse_unsafe(path)
+    db = Database(url)
     try:
         upgrade(db)
     except BaseException:
@@ -116,6 +126,9 @@ class Launcher(QObject):
             return
         self._close_database()
         self.db, self.location = db, location
+        from crm_desktop.ui.location_warning import warn_once  # synced folder: once per file
+
+        warn_once(db, self.splash or self.dialog, automated=self.options.quit_after_show)
         if remember:
             preferences.set_text(preferences.DATABASE, location)
         if not initialized:
