@@ -16,6 +16,7 @@ from crm_desktop.core.changes import Changes
 from crm_desktop.core.db import Database
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import prompts
+from crm_desktop.ui.widgets.conflict_dialog import describe_row
 
 
 @dataclass
@@ -40,13 +41,17 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     def show_error(_parent: Any, exc: BaseException) -> None:
         given.errors.append(str(exc))
 
-    def resolve_conflict(_parent: Any, text: str) -> str | None:
-        given.conflicts.append(text)
-        return given.conflict
+    def ask_conflict(dialog: Any) -> str | None:
+        """The conflict dialog as text (who saved, each field), answered with `conflict`."""
+        lines = [dialog.header.text(), *(describe_row(row) for row in dialog.rows)]
+        given.conflicts.append("\n".join(lines))
+        if given.conflict is not None:
+            dialog.answer(given.conflict)
+        return dialog.decision
 
     monkeypatch.setattr(prompts, "confirm", confirm)
     monkeypatch.setattr(prompts, "show_error", show_error)
-    monkeypatch.setattr(prompts, "resolve_conflict", resolve_conflict)
+    monkeypatch.setattr(prompts, "ask_conflict", ask_conflict)
     return given
 
 

@@ -49,6 +49,7 @@ from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.customers.detail_tabs import CustomerPage, CustomerTabs, all_tabs
 from crm_desktop.ui.widgets import Column, Field, FormPanel, RecordTableModel, prompts
+from crm_desktop.ui.widgets.editing_banner import EditingBanner
 from crm_desktop.ui.widgets.record_table_model import local_time
 
 SETTINGS_KEY = "windows/customer_detail"
@@ -274,6 +275,7 @@ class CustomerDialog(QDialog):
         self.warning.hide()
         self.status = QLabel()
         self.status.setObjectName("saveStatus")
+        self.editing = EditingBanner()  # the soft lock: who else has this customer open
 
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -301,6 +303,7 @@ class CustomerDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.editing)
         layout.addWidget(self.info)
         layout.addWidget(self.splitter, 1)
         bottom = QVBoxLayout()
@@ -328,6 +331,8 @@ class CustomerDialog(QDialog):
             editable = self.ctx.actor.can("customers.edit")
         self._register(customer_id)
         self.customer_id = customer_id
+        if customer_id is not None and editable:
+            self.editing.watch(self.ctx.db, self.ctx.presence_key, "customer", customer_id)
         panel = FormPanel(
             customer_fields(self.ctx, editable=editable, owner=owner),
             self.values,
@@ -549,6 +554,7 @@ class CustomerDialog(QDialog):
     def done(self, result: int) -> None:
         self._save_geometry()
         self._register(None)
+        self.editing.release()
         with contextlib.suppress(RuntimeError, TypeError):
             self.ctx.bus.changed.disconnect(self._on_changes)
         super().done(result)

@@ -171,6 +171,8 @@ class DocumentDialog(FormDialog):
             None,
             self._save,
             reload=self._reload,
+            record=None if doc_id is None else (kind.key, doc_id),
+            presence=(ctx.db, ctx.presence_key),
             parent=parent,
         )
         self.setObjectName(f"{kind.key}Dialog")

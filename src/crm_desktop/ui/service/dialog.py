@@ -103,7 +103,16 @@ class ServiceRecordDialog(FormDialog):
             title = _("Service record")
         else:
             title = _("Edit service record")
-        super().__init__(title, _fields(ctx), None, self._save, reload=self._reload, parent=parent)
+        super().__init__(
+            title,
+            _fields(ctx),
+            None,
+            self._save,
+            reload=self._reload,
+            record=None if record_id is None or self.read_only else ("service_record", record_id),
+            presence=(ctx.db, ctx.presence_key),
+            parent=parent,
+        )
         self.setObjectName("serviceDialog")
         self.customer = CustomerPicker(ctx)
         self.customer.setObjectName("field_customer")

@@ -7,8 +7,14 @@ profile) uses a `FormPanel` directly.
 Saving calls `save(values, version)`. For a record that exists (the initial values carry a
 `version`) only the fields the person changed are passed, so a conflict is about their own
 changes and "Keep mine" never rewrites a field they did not touch. A `CrmError` is shown in the
-form, which stays open; a `ConflictError` lists each field "theirs vs yours" and offers Keep mine
-(save again over the newer version) or Take theirs (reload). Nothing is overwritten silently.
+form, which stays open with what was typed (a busy, lost or read-only share too: Save again when
+it is back); the wait cursor shows while a save waits for the write lock. A `ConflictError` opens
+the `ConflictDialog`: each field theirs vs yours, then Keep theirs (reload), Keep mine (save again
+over the newer version), Save merged (only the fields where yours was chosen) or Cancel. Nothing
+is overwritten silently: fields only the other person changed are never in what is saved.
+
+A `FormDialog` for an existing record may show the soft lock (`record` and `presence`): a yellow
+line naming whoever else has the record open (see `editing_banner`).
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPixmap, QRegularExpressionValidator, QShortcut
+from PySide6.QtGui import QCursor, QKeySequence, QPixmap, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -40,10 +47,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.core.errors import ConflictError, CrmError, Problems, ValidationError
+from crm_desktop.core.db import Database
+from crm_desktop.core.errors import (
+    ConflictError,
+    CrmError,
+    DatabaseBusy,
+    DatabaseMissing,
+    Problems,
+    ReadOnlyDatabase,
+    ValidationError,
+)
 from crm_desktop.core.i18n import _
 from crm_desktop.core.money import format_money, to_money
 from crm_desktop.ui.widgets import prompts
+from crm_desktop.ui.widgets.conflict_dialog import (
+    ConflictDialog,
+    ConflictRow,
+    describe_row,
+    who_saved,
+)
+from crm_desktop.ui.widgets.editing_banner import EditingBanner
 
 FIELD_KINDS = (
     "text",
@@ -438,9 +461,8 @@ class FormPanel(QWidget):
         return self._save(values, self.version)
 
     def _save(self, values: dict[str, Any], version: int | None) -> bool:
-        assert self.save_fn is not None, "a form that saves needs a save callable"
         try:
-            result = self.save_fn(values, version)
+            result = self._call_save(values, version)
         except ConflictError as exc:
             return self._conflict(exc, values)
         except Problems as exc:
@@ -449,20 +471,48 @@ class FormPanel(QWidget):
                 self.editors[first].setFocus()
             self.show_error(exc.message)
             return False
+        except (DatabaseBusy, DatabaseMissing, ReadOnlyDatabase) as exc:
+            self.show_error(
+                exc.message
+                + "\n"
+                + _("Your entries are kept; press Save again when the database is back.")
+            )
+            return False
         except CrmError as exc:
             self.show_error(exc.message)
             return False
         self.saved.emit(result)
         return True
 
+    def _call_save(self, values: dict[str, Any], version: int | None) -> Any:
+        """Call save with the wait cursor showing (it may wait for another PC's write lock)."""
+        assert self.save_fn is not None, "a form that saves needs a save callable"
+        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
+        try:
+            return self.save_fn(values, version)
+        finally:
+            QApplication.restoreOverrideCursor()
+
     def _conflict(self, exc: ConflictError, values: dict[str, Any]) -> bool:
-        text = self.describe_conflict(exc)
-        self.show_error(text)
-        choice = prompts.resolve_conflict(self, text)
-        if choice == "mine":
+        """Ask theirs / mine / merged / cancel, and act on it; True when saved in the end."""
+        self.show_error(self.describe_conflict(exc))
+        notes = self.conflict_notes(exc) if self.conflict_notes is not None else []
+        dialog = ConflictDialog(
+            self.conflict_rows(exc),
+            changed_by=exc.changed_by,
+            changed_at=exc.changed_at,
+            notes=notes,
+            parent=self,
+        )
+        try:
+            decision = prompts.ask_conflict(dialog)
+            to_save = dialog.values_to_save(values)
+        finally:
+            dialog.deleteLater()
+        if decision in ("mine", "merged"):
             self.clear_error()
-            return self._save(values, exc.current_version)
-        if choice == "theirs":
+            return self._save(to_save, exc.current_version)
+        if decision == "theirs":
             fresh = dict(self.reload_fn()) if self.reload_fn is not None else None
             if fresh is None:
                 fresh = {**self.initial, **exc.theirs, "version": exc.current_version}
@@ -470,19 +520,31 @@ class FormPanel(QWidget):
             self.show_error(_("The form now shows the values saved by the other person."))
         return False
 
-    def describe_conflict(self, exc: ConflictError) -> str:
-        lines = [exc.message]
+    def conflict_rows(self, exc: ConflictError) -> list[ConflictRow]:
+        """The fields of a conflict as a person reads them (labels, choice names, amounts)."""
         by_key = {spec.key: spec for spec in self.fields}
+        rows = []
         for conflict in exc.conflicts:
             spec = by_key.get(conflict.field)
-            label = spec.label if spec is not None else conflict.field
-            lines.append(
-                _("{field}: theirs “{theirs}” vs yours “{yours}”").format(
-                    field=label,
-                    theirs=self.display(spec, conflict.theirs),
-                    yours=self.display(spec, conflict.yours),
+            rows.append(
+                ConflictRow(
+                    key=conflict.field,
+                    label=spec.label if spec is not None else conflict.field,
+                    theirs=conflict.theirs,
+                    yours=conflict.yours,
+                    theirs_text=self.display(spec, conflict.theirs),
+                    yours_text=self.display(spec, conflict.yours),
+                    both_changed=not _same(self.initial.get(conflict.field), conflict.theirs),
                 )
             )
+        return rows
+
+    def describe_conflict(self, exc: ConflictError) -> str:
+        """The conflict as text for the form's error line: who saved, each field, notes."""
+        lines = [exc.message]
+        if exc.changed_by or exc.changed_at:
+            lines.append(who_saved(exc.changed_by, exc.changed_at))
+        lines.extend(describe_row(row) for row in self.conflict_rows(exc))
         notes = self.conflict_notes(exc) if self.conflict_notes is not None else []
         lines.extend(notes)
         if not exc.conflicts and not notes:
@@ -510,10 +572,19 @@ class FormPanel(QWidget):
         return str(value)
 
 
+def _same(first: Any, second: Any) -> bool:
+    """Equal as a person sees it: an empty text and no value are the same."""
+    if first in (None, "") and second in (None, ""):
+        return True
+    return bool(first == second)
+
+
 class FormDialog(QDialog):
     """A `FormPanel` in a dialog: Save (Ctrl+S) keeps it open on errors; Esc cancels.
 
-    `note` is an explanation shown above the fields.
+    `note` is an explanation shown above the fields. `record` (entity, id) with `presence`
+    (the database and this session's presence key) turns on the soft lock for an existing record:
+    others see this dialog as editing it, and the `editing` banner names who else is.
     """
 
     def __init__(
@@ -525,6 +596,8 @@ class FormDialog(QDialog):
         *,
         reload: Callable[[], Mapping[str, Any]] | None = None,
         note: str = "",
+        record: tuple[str, int] | None = None,
+        presence: tuple[Database, str | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -542,6 +615,8 @@ class FormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.submit)
         layout = QVBoxLayout(self)
+        self.editing = EditingBanner()
+        layout.addWidget(self.editing)
         if note:
             self.note = QLabel(note)
             self.note.setWordWrap(True)
@@ -552,9 +627,15 @@ class FormDialog(QDialog):
         first = next((e for e in self.panel.editors.values() if e.isEnabled()), None)
         if first is not None:
             first.setFocus()
+        if record is not None and presence is not None:
+            self.editing.watch(presence[0], presence[1], *record)
 
     def editor(self, key: str) -> QWidget:
         return self.panel.editor(key)
+
+    def done(self, result: int) -> None:
+        self.editing.release()  # closed (saved, cancelled, Esc): no longer editing the record
+        super().done(result)
 
     def submit(self) -> None:
         self.panel.saved.connect(self._store_result)

@@ -7,13 +7,15 @@ shell's bridge (`crm_desktop.ui.messages.show_error`) when it is there.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from crm_desktop.core.i18n import _
 
-Resolution = Literal["mine", "theirs"]
+if TYPE_CHECKING:
+    from crm_desktop.ui.widgets.conflict_dialog import ConflictDialog, Decision
+
 IMAGE_FILTER = "*.png *.jpg *.jpeg *.bmp *.gif"
 
 
@@ -41,22 +43,14 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def resolve_conflict(parent: QWidget | None, text: str) -> Resolution | None:
-    """Keep mine, take theirs, or (None) go back to the form without doing either."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(_("Changed by someone else"))
-    box.setText(text)
-    mine = box.addButton(_("Keep mine"), QMessageBox.ButtonRole.AcceptRole)
-    theirs = box.addButton(_("Take theirs"), QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(_("Back to the form"), QMessageBox.ButtonRole.RejectRole)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is mine:
-        return "mine"
-    if clicked is theirs:
-        return "theirs"
-    return None
+def ask_conflict(dialog: ConflictDialog) -> Decision | None:
+    """Show the conflict dialog and wait: "theirs", "mine", "merged", or None (Cancel).
+
+    Its per-field choices stay on the dialog (`values_to_save`); tests answer by replacing this
+    function with one that clicks the dialog's buttons.
+    """
+    dialog.exec()
+    return dialog.decision
 
 
 def open_image_file(parent: QWidget | None) -> str | None:
