@@ -1,9 +1,10 @@
 """`crm-desktop`: start Qt, choose the language, and hand over to the launcher.
 
-    crm-desktop [--db PATH_OR_URL] [--lang zh_CN|en] [--user CODE] [--quit-after-show]
+    crm-desktop [--db PATH_OR_URL] [--lang zh_CN|en] [--user CODE] [--quit-after-show | --smoke]
 
 `--user` logs in with the password in the CRM_PASSWORD environment variable (automation and
-benchmarks); `--quit-after-show` exits with code 0 once the main window has been shown and painted.
+benchmarks); `--quit-after-show` exits with code 0 once the main window has been shown and painted;
+`--smoke` also builds every tab and draws a chart first (the built app's check, ui/smoke.py).
 
 Start-up time is the first thing a person notices, so this module imports only the standard
 library at load time: Qt comes in `main()`, a splash screen shows while the launcher imports
@@ -16,6 +17,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crm_desktop.ui.launcher import Launcher
 
 APP_NAME = "crm-desktop"
 PASSWORD_ENV = "CRM_PASSWORD"
@@ -32,6 +37,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--quit-after-show",
         action="store_true",
         help="exit with code 0 once the main window has been painted (benchmarks)",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="like --quit-after-show, after building every tab and drawing a chart (exit 1 if not)",
     )
     # Qt's own options (-style, -platform, …) are kept for QApplication.
     args, qt_args = parser.parse_known_args(argv)
@@ -88,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     install_excepthook()
     Launcher.apply_language(args.lang or preferences.text(preferences.LANGUAGE))
+    args.quit_after_show = args.quit_after_show or args.smoke
     splash = None if args.quit_after_show else show_splash()
     launcher = Launcher(
         LaunchOptions(
@@ -100,10 +111,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     launcher.finished.connect(app.exit)
     launcher.start()
+    if args.smoke and launcher.exit_code is None:
+        smoke_test(launcher)
     if launcher.exit_code is not None:  # ended before the event loop (automation gave up)
         return launcher.exit_code
     code = app.exec()
     return launcher.exit_code if launcher.exit_code is not None else code
+
+
+def smoke_test(launcher: Launcher) -> None:
+    """--smoke: before the first paint ends the run, build every tab and draw a chart; on any
+    error print the traceback and end with exit code 1."""
+    import traceback
+
+    from crm_desktop.ui import smoke
+
+    try:
+        built = smoke.run(launcher.window)
+    except Exception:
+        traceback.print_exc()
+        launcher.quit(1)
+        return
+    print(f"{APP_NAME}: smoke: built {', '.join(built)}; chart drawn", file=sys.stderr)
 
 
 if __name__ == "__main__":
