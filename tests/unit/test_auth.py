@@ -19,7 +19,7 @@ from crm_desktop.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from crm_desktop.core.models import AuditEntry, Operator
+from crm_desktop.core.models import AuditEntry, OperatorPassword
 from crm_desktop.core.services import auth, customers, operators, setup
 from tests.conftest import BOSS_PASSWORD, STAFF_PASSWORD, MakeOperator
 
@@ -33,7 +33,9 @@ def test_boss_logs_in_with_the_chosen_password(db: Database, boss: Actor) -> Non
 
 def test_password_is_stored_as_argon2_hash_only(db: Database, boss: Actor) -> None:
     with db.read() as session:
-        stored = session.scalar(select(Operator.password_hash).where(Operator.id == boss.id))
+        stored = session.scalar(
+            select(OperatorPassword.password_hash).where(OperatorPassword.operator_id == boss.id)
+        )
     assert stored.startswith("$argon2id$") and BOSS_PASSWORD not in stored
 
 

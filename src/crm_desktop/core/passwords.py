@@ -32,6 +32,17 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+def rehash(password: str) -> str:
+    """A new hash of a password that was already accepted (after a login): no strength rule,
+    which could otherwise refuse an old password at the moment its owner logs in."""
+    return _hasher().hash(password)
+
+
+def hash_length() -> int:
+    """The raw hash length of the hashes we write (the server check recomputes one)."""
+    return _hasher().hash_len
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
     if not stored_hash or not password:
         return False

@@ -126,6 +126,10 @@ def upgrade(db: Database, *, backup: bool = True) -> SchemaState:
             backup_database(db, reason="pre-migrate")
     from alembic import command
 
+    from crm_desktop.core.db import server
+
+    server.refuse_migration_as_app_role(db)  # a team server's PCs cannot migrate: say who can
     with translate_errors(db):
         command.upgrade(alembic_config(db), "head")
+    server.reapply_app_roles(db)  # new tables: the PCs' role gets them, never the hashes
     return schema_state(db)

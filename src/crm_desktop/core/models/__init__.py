@@ -13,7 +13,14 @@ from crm_desktop.core.models.customers import (
     PoolStatus,
     SavedFilter,
 )
-from crm_desktop.core.models.operators import DataScope, Operator, Role, RolePermission, Team
+from crm_desktop.core.models.operators import (
+    DataScope,
+    Operator,
+    OperatorPassword,
+    Role,
+    RolePermission,
+    Team,
+)
 from crm_desktop.core.models.sales import (
     Contract,
     ContractOrder,
@@ -63,6 +70,7 @@ __all__ = [
     "ImportChange",
     "NumberingRule",
     "Operator",
+    "OperatorPassword",
     "Opportunity",
     "OpportunityStatus",
     "OrderLine",

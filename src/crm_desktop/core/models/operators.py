@@ -63,7 +63,6 @@ class Operator(Editable, Base):
 
     code: Mapped[str] = mapped_column(String(40), unique=True)  # the login name
     name: Mapped[str] = mapped_column(String(80))
-    password_hash: Mapped[str | None] = mapped_column(String(200))  # None: cannot log in yet
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("base_data_items.id"))
     person_type_id: Mapped[int | None] = mapped_column(ForeignKey("base_data_items.id"))
@@ -80,3 +79,23 @@ class Operator(Editable, Base):
     language: Mapped[str | None] = mapped_column(String(10))
 
     role: Mapped[Role] = relationship(lazy="joined")
+
+
+class OperatorPassword(Base):
+    """An operator's password hash, apart from the operator so a server can hide it.
+
+    On a PostgreSQL server the app's role has no privilege on this table at all: it checks and
+    sets passwords only through the `crm_password_*` functions of migration 0006. No row: the
+    operator cannot log in yet. `failed_checks`/`blocked_until` are the server's own throttle of
+    wrong guesses through those functions (SQLite does not use them; the app's lockout is on
+    `Operator`).
+    """
+
+    __tablename__ = "operator_passwords"
+
+    operator_id: Mapped[int] = mapped_column(
+        ForeignKey("operators.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_checks: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

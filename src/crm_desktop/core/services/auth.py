@@ -1,17 +1,20 @@
 """Logging in, lockout after repeated failures, and passwords.
 
+The hashes themselves are kept by `password_store` (on a team server the app cannot read them).
+
 Counters are updated with plain UPDATEs that do not bump the record's version, so a login never
 makes an administrator's open edit of that operator look stale.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from crm_desktop.core import password_store
 from crm_desktop.core.actor import Actor
-from crm_desktop.core.db.database import Database
+from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import (
     AccountDisabled,
     AccountLocked,
@@ -21,7 +24,7 @@ from crm_desktop.core.errors import (
 )
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import Operator
-from crm_desktop.core.passwords import hash_password, needs_rehash, verify_password
+from crm_desktop.core.passwords import hash_password
 from crm_desktop.core.services.access import current_operator, require
 
 MAX_FAILED_LOGINS = 5
@@ -66,20 +69,38 @@ def login(db: Database, code: str, password: str) -> Actor:
                     "Too many failed logins: this account is locked for {minutes} more minute(s)."
                 ).format(minutes=minutes)
             )
-        elif not verify_password(operator.password_hash, password):
-            failure = _record_failure(uow, operator, now)
         else:
-            values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
-            values["last_login_at"] = now
-            if operator.password_hash and needs_rehash(operator.password_hash):
-                values["password_hash"] = hash_password(password)
-            session.execute(update(Operator).where(Operator.id == operator.id).values(**values))
-            actor = actor_for(operator, db.pc_name)
-            uow.audit("login", "operator", operator.id, actor=actor)
+            failure, actor = _check_password(db, uow, operator, password, now)
     if failure is not None:
         raise failure
     assert actor is not None
     return actor
+
+
+def _check_password(
+    db: Database, uow: UnitOfWork, operator: Operator, password: str, now: datetime
+) -> tuple[CrmError | None, Actor | None]:
+    """The password step of a login: success, a counted failure, or the server's refusal."""
+    verdict = password_store.check(uow.session, operator.code, operator.id, password)
+    if verdict is None:  # a team server stopped answering for this account (core/db/server.py)
+        uow.audit("login.failed", "operator", operator.id, summary="server-blocked")
+        return AccountLocked(
+            _(
+                "Too many wrong passwords were tried for this account; the server refuses it "
+                "for a while. Try again later or ask an administrator to reset the password."
+            )
+        ), None
+    if not verdict:
+        return _record_failure(uow, operator, now), None
+    uow.session.execute(
+        update(Operator)
+        .where(Operator.id == operator.id)
+        .values(failed_logins=0, locked_until=None, last_login_at=now)
+    )
+    password_store.rehash_if_needed(uow.session, operator.id, password)
+    actor = actor_for(operator, db.pc_name)
+    uow.audit("login", "operator", operator.id, actor=actor)
+    return None, actor
 
 
 def _record_failure(uow, operator: Operator, now) -> CrmError:  # type: ignore[no-untyped-def]
@@ -108,9 +129,9 @@ def change_own_password(
     new_hash = hash_password(new_password)
     with db.write(actor) as uow:
         operator = current_operator(uow.session, actor)
-        if not verify_password(operator.password_hash, old_password):
+        if not password_store.check(uow.session, operator.code, operator.id, old_password):
             raise AuthenticationFailed(_("The old password is wrong."))
-        operator.password_hash = new_hash
+        password_store.set_hash(uow.session, operator.id, new_hash)
         operator.password_changed_at = db.clock.now()
         uow.audit("operator.password_change", "operator", operator.id)
 
@@ -123,7 +144,7 @@ def reset_password(db: Database, actor: Actor, operator_id: int, new_password: s
         operator = uow.session.get(Operator, operator_id)
         if operator is None:
             raise ValidationError(_("That operator does not exist."))
-        operator.password_hash = new_hash
+        password_store.set_hash(uow.session, operator.id, new_hash)
         operator.password_changed_at = db.clock.now()
         operator.failed_logins = 0
         operator.locked_until = None

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
+from crm_desktop.core import password_store
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database
 from crm_desktop.core.errors import NotFound, ValidationError
@@ -57,13 +58,14 @@ def list_operators(db: Database, actor: Actor) -> list[dict[str, Any]]:
     with db.read() as session:
         require(session, actor, "settings.operators")
         team_names = dict(session.execute(select(Team.id, Team.name)).all())
+        with_password = password_store.operators_with_password(session)
         rows = []
         for op in session.scalars(select(Operator).order_by(Operator.code)):
             row = records.as_dict(op, OPERATOR_FIELDS)
             row["role_name"] = op.role.name
             row["team_name"] = team_names.get(op.team_id or 0, "")
             row["locked_until"] = op.locked_until
-            row["has_password"] = bool(op.password_hash)
+            row["has_password"] = op.id in with_password
             rows.append(row)
         return rows
 
@@ -103,7 +105,8 @@ def create_operator(
         role = records.load(uow.session, Role, clean["role_id"], _("Role"))
         clean.setdefault("data_scope", role.default_scope)
         operator = records.create(uow, Operator, clean, entity="operator")
-        operator.password_hash = password_hash
+        if password_hash is not None:
+            password_store.set_hash(uow.session, operator.id, password_hash)
         uow.touched("operators")
         return operator.id
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from crm_desktop.core import password_store
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import AlreadyInitialized, ValidationError
@@ -121,13 +122,13 @@ def initialize(
         boss = Operator(
             code=admin_code,
             name=admin_name.strip() or admin_code,
-            password_hash=password_hash,
             role=roles["boss"],
             data_scope="all",
             password_changed_at=db.clock.now(),
         )
         uow.session.add(boss)
         uow.session.flush()
+        password_store.set_hash(uow.session, boss.id, password_hash)
         actor = actor_for(boss, db.pc_name)
         uow.session.info["actor_id"] = boss.id
         uow.session.add(CompanyProfile(name=company_name))
