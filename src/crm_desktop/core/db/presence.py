@@ -67,8 +67,17 @@ def leave(db: Database, key: str) -> None:
 def connected(db: Database, *, exclude: str | None = None) -> list[Connected]:
     cutoff = db.clock.now() - STALE_AFTER
     with db.read() as session:
-        rows = session.scalars(
-            select(Presence).where(Presence.heartbeat_at >= cutoff).order_by(Presence.started_at)
+        # Only columns every schema since 0001 has: migrate.upgrade asks this of old databases.
+        rows = session.execute(
+            select(
+                Presence.session_key,
+                Presence.operator_name,
+                Presence.pc_name,
+                Presence.app_version,
+                Presence.started_at,
+            )
+            .where(Presence.heartbeat_at >= cutoff)
+            .order_by(Presence.started_at)
         ).all()
         return [
             Connected(r.session_key, r.operator_name, r.pc_name, r.app_version, r.started_at)
