@@ -91,6 +91,7 @@ class Launcher(QObject):
         self.window: Any = None
         self.dialog: QWidget | None = None  # the wizard, login or database dialog on screen
         self.exit_code: int | None = None
+        self.poller: Any = None  # ChangePoller of the session: other PCs' changes, offline state
         self.heartbeat = QTimer(self)
         self.heartbeat.setInterval(HEARTBEAT_MS)
         self.heartbeat.timeout.connect(self.beat)
@@ -114,7 +115,24 @@ class Launcher(QObject):
             or preferences.text(preferences.DATABASE)
             or str(_default_location())
         )
+        from crm_desktop.ui import database_dialog as where
+
+        location = where.with_saved_password(location)  # a team server: password kept here?
+        if where.needs_password(location) and not self.options.quit_after_show:
+            self.ask_server_password(location)
+            return
         self.open(location)
+
+    def ask_server_password(self, location: str) -> None:
+        """A remembered team server: ask for the password (never stored unless chosen)."""
+        from crm_desktop.core.errors import DatabaseMissing
+        from crm_desktop.ui.database_dialog import ServerDialog
+
+        dialog = ServerDialog(location)
+        dialog.connected.connect(lambda url: self.open(url, remember=True))
+        problem = DatabaseMissing(_("No password was given for the team server."))
+        dialog.rejected.connect(lambda: self._database_problem(location, problem))
+        self._show_dialog(dialog)
 
     def open(self, location: str, *, remember: bool = False) -> None:
         """Open `location`; on success go on to first run or login, else offer a way out."""
@@ -125,12 +143,14 @@ class Launcher(QObject):
             self._database_problem(location, exc)
             return
         self._close_database()
-        self.db, self.location = db, location
+        from crm_desktop.ui.database_dialog import remembered_location  # no server password
+
+        self.db, self.location = db, remembered_location(location)
         from crm_desktop.ui.location_warning import warn_once  # synced folder: once per file
 
         warn_once(db, self.splash or self.dialog, automated=self.options.quit_after_show)
         if remember:
-            preferences.set_text(preferences.DATABASE, location)
+            preferences.set_text(preferences.DATABASE, self.location)
         if not initialized:
             self.show_first_run()
         elif self.options.user:
@@ -259,6 +279,7 @@ class Launcher(QObject):
             return
         self.ctx = AppContext(self.db, actor, key)
         self.ctx.bus.language_requested.connect(self.switch_language)
+        self.start_polling()  # before the window reads, so no change falls in between
         self.show_window(tab="today")  # the day's work first (falls back to the remembered tab)
         self._drop_dialog()
         self.heartbeat.start()
@@ -278,6 +299,8 @@ class Launcher(QObject):
         if tab:
             window.select_tab(tab)
         self.window = window
+        if self.poller is not None and self.poller.is_offline:  # rebuilt while offline
+            window.status.set_offline(self.poller.offline_text, self.poller.offline_reason)
         self._close_splash(window)
         window.show()
         self.beat()
@@ -366,6 +389,28 @@ class Launcher(QObject):
             ),
         )
 
+    def start_polling(self) -> None:
+        """Poll for other PCs' changes; being offline and back shows on the status bar."""
+        from crm_desktop.ui.change_poller import ChangePoller
+
+        poller = ChangePoller(self.ctx, self)
+        poller.offline.connect(
+            lambda text, reason: self.window and self.window.status.set_offline(text, reason)
+        )
+        poller.online.connect(lambda: self.window and self.window.status.set_offline(None))
+        poller.problem.connect(lambda text: self.window and self.window.status.notice(text))
+        self.poller = poller
+        poller.start()
+
+    def _beat_failed(self, exc: BaseException) -> None:
+        """A heartbeat that cannot reach the database says so like the poller (once, calmly)."""
+        from crm_desktop.ui.change_poller import unreachable
+
+        if self.poller is not None and unreachable(exc):
+            self.poller.went_offline(exc)
+        elif self.window is not None:
+            self.window.status.notice(_("Cannot reach the database: {error}").format(error=exc))
+
     def beat(self) -> None:
         """Heartbeat, then refresh "also connected"; both off the GUI thread (LAN shares stall)."""
         from crm_desktop.core.db import presence
@@ -383,9 +428,7 @@ class Launcher(QObject):
             parent=window,
             show_progress=False,
             on_success=window.status.set_connected,
-            on_error=lambda exc: window.status.notice(
-                _("Cannot reach the database: {error}").format(error=exc)
-            ),
+            on_error=self._beat_failed,
         )
 
     def switch_language(self, code: str) -> None:
@@ -415,6 +458,10 @@ class Launcher(QObject):
         from crm_desktop.core.db import presence
 
         self.heartbeat.stop()
+        if self.poller is not None:
+            poller, self.poller = self.poller, None
+            poller.stop()
+            poller.deleteLater()
         if self.window is not None:
             window, self.window = self.window, None
             window.detach()

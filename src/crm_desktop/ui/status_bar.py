@@ -4,6 +4,9 @@
 still have the database open. Short notices (backup done or failed) appear here too, because
 housekeeping must never interrupt the person with a dialog.
 
+When the database cannot be reached (a dropped share, a sleeping NAS) a red line says so until it
+is back; it is a label, not a dialog, so nothing interrupts the person's typing.
+
 Unread annotations from a manager show as a clickable count ("2 unread annotations") that leads
 to the Today tab; it is hidden when there are none.
 """
@@ -11,6 +14,7 @@ to the Today tab; it is hidden when there are none.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.i18n import _, ngettext
+from crm_desktop.ui.widgets.record_table_model import local_time
 
 if TYPE_CHECKING:
     from crm_desktop.ui.context import AppContext
@@ -27,6 +32,11 @@ if TYPE_CHECKING:
 UNREAD_KINDS = ("annotations", "followups")
 
 NOTICE_MS = 15_000
+NAMES_SHOWN = 3  # more connected sessions than this: "and N more" (all of them in the tooltip)
+OFFLINE_STYLE = (
+    "QLabel#offline { background: #f8d7da; color: #842029; border: 1px solid #f1aeb5;"
+    " border-radius: 3px; padding: 1px 6px; }"
+)
 
 
 class StatusBar(QStatusBar):
@@ -55,18 +65,42 @@ class StatusBar(QStatusBar):
         )
         self.others = QLabel()
         self.others.setObjectName("others")
+        self.offline = QLabel()
+        self.offline.setObjectName("offline")
+        self.offline.setStyleSheet(OFFLINE_STYLE)
+        self.offline.hide()
+        self.insertPermanentWidget(0, self.offline, 1)  # left of the rest, as wide as it needs
         self.addPermanentWidget(self.others)
         self.addPermanentWidget(self.operator)
         self.addPermanentWidget(self.database)
         self.set_connected([])
 
     def set_connected(self, others: Sequence[object]) -> None:
-        """`others` are presence.Connected rows (other sessions, this one excluded)."""
-        names = [f"{getattr(o, 'operator_name', None) or '?'}@{o.pc_name}" for o in others]
-        self.others.setText(
-            _("Also connected: {names}").format(names=_(", ").join(names)) if names else ""
-        )
+        """`others` are presence.Connected rows (other sessions, this one excluded): a few names
+        on the bar, and who, on which PC, since when and with which version in the tooltip."""
+        names = [f"{_operator(o)}@{getattr(o, 'pc_name', '?')}" for o in others]
+        shown = _(", ").join(names[:NAMES_SHOWN])
+        if len(names) > NAMES_SHOWN:
+            more = len(names) - NAMES_SHOWN
+            shown = ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+                names=shown, n=more
+            )
+        self.others.setText(_("Also connected: {names}").format(names=shown) if names else "")
+        self.others.setToolTip("\n".join(_connected_line(o) for o in others))
         self.others.setVisible(bool(names))
+
+    def set_offline(self, text: str | None, reason: str = "") -> None:
+        """Show that the database cannot be reached (`text`), until None says it is back."""
+        was_offline = bool(self.offline.text())
+        self.offline.setText(text or "")
+        self.offline.setToolTip(reason)
+        self.offline.setVisible(bool(text))
+        if was_offline and not text:
+            self.notice(_("Connected again."))
+
+    def offline_text(self) -> str:
+        """The warning shown ("" while the database is reachable)."""
+        return self.offline.text()
 
     def notice(self, text: str) -> None:
         """A passing message, e.g. that the daily backup failed; it does not block anything."""
@@ -98,3 +132,19 @@ class StatusBar(QStatusBar):
 
         if self._ctx is not None and changes.touches(*UNREAD_KINDS):
             self.set_unread(unread_count(self._ctx))
+
+
+def _operator(connected: object) -> str:
+    return getattr(connected, "operator_name", None) or _("(not logged in)")
+
+
+def _connected_line(connected: object) -> str:
+    """One tooltip line: "李四 on PC-2, connected since 2026-03-02 09:15, version 0.8.0"."""
+    since = getattr(connected, "since", None)
+    when = local_time(since).strftime("%Y-%m-%d %H:%M") if isinstance(since, datetime) else "?"
+    return _("{operator} on {pc}, connected since {since}, version {version}").format(
+        operator=_operator(connected),
+        pc=getattr(connected, "pc_name", "?"),
+        since=when,
+        version=getattr(connected, "app_version", "?"),
+    )

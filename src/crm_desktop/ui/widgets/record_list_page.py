@@ -17,6 +17,11 @@ Reloading keeps the selected record (by its `id`). Column widths are remembered 
 QSettings (`lists/<name>/widths`). A loader that raises a `CrmError` shows its message instead of
 the table.
 
+A refresh (another tab's save, or a change another PC made) keeps the selection, the current row
+and the scroll position: the rows the person was looking at stay where they were. Only a selected
+record that was on screen and moved out of view (renamed, re-sorted) is scrolled back into view;
+one the person had scrolled away from is left where it is.
+
 Very long lists (customers) are paged and sorted by the service instead of in memory:
 
 ```python
@@ -422,6 +427,7 @@ class RecordListPage(QWidget):
         selected = self.selected_row()
         key = self.model.key_of(selected) if selected is not None else None
         had = 0 if fresh else min(self.model.rowCount(), KEEP_LOADED)
+        follow = fresh or self._selection_on_screen()
         try:
             loaded = self._load()
             fill_to = getattr(loaded, "fill_to", None)
@@ -440,12 +446,20 @@ class RecordListPage(QWidget):
             self._count_in_background(loaded)
         self._show_count()
         self._restore_widths()
-        if key is not None:
-            self.select_key(key)
+        if key is not None:  # a model reset keeps the scroll bars; only this could move them
+            self.select_key(key, scroll=follow)
         self._refresh_empty()
         self._update_actions()
         self.selection_changed.emit(self.selected_row())
         self.loaded.emit()
+
+    def _selection_on_screen(self) -> bool:
+        """Is the selected row (partly) in view? Then a refresh keeps it in view."""
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return False
+        rect = self.table.visualRect(indexes[0])
+        return rect.isValid() and self.table.viewport().rect().intersects(rect)
 
     def rows(self) -> list[Row]:
         """The rows as shown (filtered and sorted)."""
@@ -457,19 +471,26 @@ class RecordListPage(QWidget):
             return None
         return self.proxy.row_at(indexes[0].row())
 
-    def select_key(self, key: Any) -> bool:
+    def select_key(self, key: Any, *, scroll: bool = True) -> bool:
+        """Select the record with `key`; `scroll` brings it into view if it is not."""
         source_row = self.model.find_key(key)
         if source_row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(source_row, 0))
         if not index.isValid():
             return False
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
+        auto_scroll = self.table.hasAutoScroll()
+        self.table.setAutoScroll(scroll)  # a new current row scrolls to it unless told not to
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        finally:
+            self.table.setAutoScroll(auto_scroll)
+        if scroll:
+            self.table.scrollTo(index)
         return True
 
     def _selection_changed(self, *_args: Any) -> None:
