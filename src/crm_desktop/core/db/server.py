@@ -29,8 +29,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import URL, Connection, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from crm_desktop.core.db.database import Database, translate_errors
 from crm_desktop.core.errors import DatabaseError, ValidationError
@@ -42,6 +44,8 @@ TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 # UPDATE for setval(): the demo generator moves id sequences past rows it inserted with ids.
 SEQUENCE_PRIVILEGES = "USAGE, SELECT, UPDATE"
 FUNCTION_PREFIX = "crm_"
+SERVER_DRIVER = "postgresql+psycopg"
+CONNECT_TIMEOUT_S = 10
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -52,6 +56,57 @@ def is_server(url: str) -> bool:
 def without_password(url: str) -> str:
     """The URL as a PC may remember or show it (`URL.set(password=None)` keeps the old one)."""
     return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+
+
+def server_url(host: str, port: int, database: str, user: str, password: str = "") -> str:
+    """The URL of a team server database; `connect_timeout` so a wrong address fails in
+    seconds instead of the system's minutes."""
+    return URL.create(
+        SERVER_DRIVER,
+        username=user.strip() or None,
+        password=password or None,
+        host=host.strip() or None,
+        port=port,
+        database=database.strip() or None,
+        query={"connect_timeout": str(CONNECT_TIMEOUT_S)},
+    ).render_as_string(hide_password=False)
+
+
+def check_connection(url: str) -> None:
+    """Connect to the server once; a `DatabaseError` that says what to fix if that fails."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        raise DatabaseError(connection_problem(url, exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def connection_problem(url: str, exc: BaseException) -> str:
+    """What a person can do about a failed connection, from libpq's message."""
+    parts = make_url(url)
+    detail = str(getattr(exc, "orig", None) or exc)
+    lowered = detail.lower()
+    where = f"{parts.host or 'localhost'}:{parts.port or 5432}"
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return _("The server {where} refused the user name or password.").format(where=where)
+    if "does not exist" in lowered and "database" in lowered:
+        return _("The server {where} has no database “{database}”.").format(
+            where=where, database=parts.database
+        )
+    if "translate host name" in lowered or "name or service not known" in lowered:
+        return _("The server {host} was not found on the network; check its name.").format(
+            host=parts.host
+        )
+    if "refused" in lowered or "timeout" in lowered or "timed out" in lowered:
+        return _(
+            "No PostgreSQL server answers at {where}. Check the address and port, and that "
+            "the server is running and lets this PC in."
+        ).format(where=where)
+    first = detail.strip().splitlines()[0] if detail.strip() else type(exc).__name__
+    return _("Cannot connect to the server {where}: {error}").format(where=where, error=first)
 
 
 def create_app_role(owner_url: str, role: str, password: str) -> str:
