@@ -24,7 +24,7 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -47,7 +47,9 @@ Decision = Literal["theirs", "mine", "merged"]
 Side = Literal["theirs", "yours"]
 THEIRS_COLUMN, YOURS_COLUMN, KEEP_COLUMN = 1, 2, 3
 CHOSEN = QColor("#dff0d8")  # the value that will be kept
+TABLE_MAX_HEIGHT = 420  # pixels; more rows scroll
 CELL_LIMIT = 300  # characters of a long value shown in a cell; the tooltip has all of it
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class ConflictDialog(QDialog):
         self.buttons = QDialogButtonBox()
         role = QDialogButtonBox.ButtonRole
         self.theirs_button = self.buttons.addButton(_("Keep theirs"), role.ActionRole)
-        self.theirs_button.setToolTip(_("Save nothing and show the values saved by the other."))
+        self.theirs_button.setToolTip(_("Save nothing; show the values the other person saved."))
         self.mine_button = self.buttons.addButton(_("Keep mine"), role.ActionRole)
         self.mine_button.setToolTip(_("Save all your values over theirs."))
         self.merged_button = self.buttons.addButton(_("Save merged"), role.AcceptRole)
@@ -215,12 +217,24 @@ class ConflictDialog(QDialog):
         chain[0].setFocus()
 
     def _fit(self) -> None:
-        """Wide enough for both values, tall enough for the rows (up to a screenful)."""
+        """Wide enough for both values; the height follows once the columns have their width."""
         self.table.resizeColumnsToContents()
-        rows_height = sum(self.table.rowHeight(i) for i in range(len(self.rows)))
-        header_height = self.table.horizontalHeader().sizeHint().height()
-        self.table.setMinimumHeight(min(rows_height + header_height + 6, 420))
         self.resize(max(720, self.sizeHint().width()), self.sizeHint().height())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the rows (a few: no empty space under them; many: a table of a fixed
+        height that scrolls). Rows wrap to the column widths, known only when shown."""
+        table = self.table
+        table.resizeRowsToContents()
+        rows_height = sum(table.rowHeight(i) for i in range(table.rowCount()))
+        wanted = rows_height + table.horizontalHeader().height() + 2 * table.frameWidth()
+        table.setMinimumHeight(min(wanted, TABLE_MAX_HEIGHT))
+        table.setMaximumHeight(wanted if wanted <= TABLE_MAX_HEIGHT else QWIDGETSIZE_MAX)
+        self.resize(self.width(), self.sizeHint().height())
 
     # --- choosing ------------------------------------------------------------------------------
     def _cell_clicked(self, index: int, column: int) -> None:
