@@ -97,8 +97,8 @@ def test_the_salt_function_gives_the_parameters_and_salt_never_the_hash(
 
 def test_login_and_lockout_through_the_app_role_behave_as_on_sqlite(
     app: Database,
-    pg_boss: Actor,
-    clock: FixedClock,  # noqa: F811
+    pg_boss: Actor,  # noqa: F811
+    clock: FixedClock,
 ) -> None:
     assert auth.login(app, "BOSS", PASSWORD).id == pg_boss.id
     with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
