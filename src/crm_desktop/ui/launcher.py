@@ -397,10 +397,15 @@ class Launcher(QObject):
         poller.offline.connect(
             lambda text, reason: self.window and self.window.status.set_offline(text, reason)
         )
-        poller.online.connect(lambda: self.window and self.window.status.set_offline(None))
+        poller.online.connect(self._back_online)
         poller.problem.connect(lambda text: self.window and self.window.status.notice(text))
         self.poller = poller
         poller.start()
+
+    def _back_online(self) -> None:
+        if self.window is not None:
+            self.window.status.set_offline(None)
+            self.beat()  # who else is connected, at once rather than at the next heartbeat
 
     def _beat_failed(self, exc: BaseException) -> None:
         """A heartbeat that cannot reach the database says so like the poller (once, calmly)."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QToolButton, QWidget
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.changes import Changes
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 UNREAD_KINDS = ("annotations", "followups")
 
 NOTICE_MS = 15_000
+OFFLINE_MIN_WIDTH = 240
 NAMES_SHOWN = 3  # more connected sessions than this: "and N more" (all of them in the tooltip)
 OFFLINE_STYLE = (
     "QLabel#offline { background: #f8d7da; color: #842029; border: 1px solid #f1aeb5;"
@@ -68,6 +69,10 @@ class StatusBar(QStatusBar):
         self.offline = QLabel()
         self.offline.setObjectName("offline")
         self.offline.setStyleSheet(OFFLINE_STYLE)
+        # A long path must not widen the window: the label takes the room there is (full text
+        # in the tooltip).
+        self.offline.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.offline.setMinimumWidth(OFFLINE_MIN_WIDTH)
         self.offline.hide()
         self.insertPermanentWidget(0, self.offline, 1)  # left of the rest, as wide as it needs
         self.addPermanentWidget(self.others)
@@ -90,12 +95,17 @@ class StatusBar(QStatusBar):
         self.others.setVisible(bool(names))
 
     def set_offline(self, text: str | None, reason: str = "") -> None:
-        """Show that the database cannot be reached (`text`), until None says it is back."""
+        """Show that the database cannot be reached (`text`), until None says it is back.
+
+        Who else is connected is hidden meanwhile (it would be stale); the next heartbeat after
+        the database is back shows it again."""
         was_offline = bool(self.offline.text())
         self.offline.setText(text or "")
-        self.offline.setToolTip(reason)
+        self.offline.setToolTip("\n\n".join(part for part in (text, reason) if part))
         self.offline.setVisible(bool(text))
-        if was_offline and not text:
+        if text:
+            self.others.hide()
+        elif was_offline:
             self.notice(_("Connected again."))
 
     def offline_text(self) -> str:
