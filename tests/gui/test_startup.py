@@ -221,3 +221,25 @@ def test_quit_after_show_with_a_bad_database_says_why_without_a_traceback(tmp_pa
     assert result.returncode == 2
     assert "is not a crm-desktop database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_remembered_database_that_is_gone_is_not_replaced_by_a_new_one(
+    boss, db_path, tmp_path, launchers, qtbot
+):
+    """A shared file on a drive that is not connected: say so, create nothing, Try again works."""
+    from crm_desktop.ui.launcher import Launcher, LaunchOptions
+
+    away = tmp_path / "away.db"
+    db_path.rename(away)
+    preferences.set_text(preferences.DATABASE, str(db_path))
+    launcher = Launcher(LaunchOptions())
+    launchers.append(launcher)
+    launcher.start()
+    dialog = launcher.dialog
+    assert isinstance(dialog, DatabaseDialog)
+    assert f"The database this PC used last, {db_path}, is not there." in dialog.message.text()
+    assert not db_path.exists()
+    away.rename(db_path)  # the drive is connected again
+    dialog.retry_button.click()
+    assert isinstance(launcher.dialog, LoginDialog)
+    assert launcher.db.path == db_path

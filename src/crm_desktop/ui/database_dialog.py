@@ -78,6 +78,12 @@ class DatabaseDialog(QDialog):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox()
+        if location:  # the drive may be back by now (a NAS waking up, a share reconnected)
+            self.retry_button = self.buttons.addButton(
+                _("Try again"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.retry_button.setObjectName("retry")
+            self.retry_button.clicked.connect(lambda: self._deliver(self.location))
         self.choose_button = self.buttons.addButton(
             _("Choose another database…"), QDialogButtonBox.ButtonRole.ActionRole
         )

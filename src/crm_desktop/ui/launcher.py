@@ -110,11 +110,11 @@ class Launcher(QObject):
     # -- the database -----------------------------------------------------------------------
 
     def start(self) -> None:
-        location = (
-            self.options.database
-            or preferences.text(preferences.DATABASE)
-            or str(_default_location())
-        )
+        remembered = preferences.text(preferences.DATABASE)
+        location = self.options.database or remembered or str(_default_location())
+        if not self.options.database and remembered and _missing_file(remembered):
+            self._database_problem(remembered, _missing_remembered(remembered))
+            return
         from crm_desktop.ui import database_dialog as where
 
         location = where.with_saved_password(location)  # a team server: password kept here?
@@ -497,6 +497,28 @@ class Launcher(QObject):
         ops.wait_for_all()
         self._close_database()
         self.finished.emit(code)
+
+
+def _missing_file(location: str) -> bool:
+    """A remembered database file that is not there (a drive not connected, a NAS asleep)."""
+    from crm_desktop.core.db import database_url
+    from crm_desktop.core.db.engine import sqlite_path
+
+    path = sqlite_path(database_url(location))
+    return path is not None and not path.exists()
+
+
+def _missing_remembered(location: str) -> Exception:
+    """Say so instead of quietly creating a new, empty database where the shared one was."""
+    from crm_desktop.core.errors import DatabaseMissing
+
+    return DatabaseMissing(
+        _(
+            "The database this PC used last, {path}, is not there. If it is on a network "
+            "drive, connect the drive (or wake the NAS) and choose Try again; nothing has "
+            "been created in its place."
+        ).format(path=location)
+    )
 
 
 def _is_initialized(db: Any) -> bool:
