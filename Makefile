@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+PACKAGE_STAMP := $(VENV)/.package-stamp
 PO_FILES := $(wildcard resources/locale/*/LC_MESSAGES/crm_desktop.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint bench catalogs extract-messages sysdeps clean package
+.PHONY: run test lint bench catalogs extract-messages sysdeps clean package package-smoke
 
 run: sysdeps $(STAMP) catalogs
 	$(VENV)/bin/crm-desktop
@@ -45,9 +46,19 @@ extract-messages: $(STAMP)
 sysdeps:
 	@bash packaging/linux/system-deps.sh
 
-package: $(STAMP) catalogs
-	$(VENV)/bin/pip install --quiet pyinstaller
-	$(VENV)/bin/pyinstaller --noconfirm packaging/crm_desktop.spec
+# The one-folder app in dist/crm-desktop/ (PyInstaller, packaging/crm_desktop.spec; several minutes),
+# then the smoke test of what was built. Not part of `make test`.
+package: sysdeps $(STAMP) catalogs $(PACKAGE_STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN packaging/crm_desktop.spec
+	$(MAKE) package-smoke
+
+# The smoke test alone, on the app already in dist/ (after changing only the test, no rebuild).
+package-smoke:
+	$(PY) packaging/smoke_test.py dist/crm-desktop
+
+$(PACKAGE_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[package]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

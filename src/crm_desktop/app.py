@@ -82,6 +82,16 @@ def show_splash() -> object:
     return splash
 
 
+def set_window_icon() -> None:
+    """The app's icon on every window and in the task bar (Linux and Windows take it from here,
+    not from the executable's own icon)."""
+    from PySide6.QtGui import QGuiApplication, QIcon
+
+    from crm_desktop.core.resources import resources_dir
+
+    QGuiApplication.setWindowIcon(QIcon(str(resources_dir() / "icons" / "crm-desktop.png")))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from PySide6.QtWidgets import QApplication
@@ -90,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
+    set_window_icon()
     app.setQuitOnLastWindowClosed(False)  # the launcher decides when the app ends
 
     from crm_desktop.ui import preferences

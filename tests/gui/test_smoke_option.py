@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crm_desktop import app
-from crm_desktop.ui import main_window, smoke
+from crm_desktop.ui import main_window, qt_translations, smoke
+from crm_desktop.ui.launcher import Launcher
 
 
 def test_smoke_builds_every_tab_of_the_window_and_draws_a_chart(logged_in):
@@ -33,3 +34,13 @@ def test_a_tab_that_cannot_be_built_ends_the_smoke_run_with_code_one_and_the_tra
     err = capsys.readouterr().err
     assert "Traceback" in err
     assert "backend_qtagg" in err
+
+
+def test_smoke_refuses_chinese_windows_without_qt_own_chinese_strings():
+    Launcher.apply_language("zh_CN")
+    smoke.check_qt_translation()  # qtbase_zh_CN.qm found: 取消, not Cancel
+
+    qt_translations.install("en")  # Qt's translation gone, the app's own strings still Chinese
+
+    with pytest.raises(RuntimeError, match="qtbase_zh_CN"):
+        smoke.check_qt_translation()

@@ -2,22 +2,26 @@
 
 A PyInstaller bundle only holds the modules its analysis found. The tabs are imported by name when
 first shown, and matplotlib's Qt canvas and the CJK chart font are loaded on the first chart, so a
-bundle that lacks one of them still starts and shows its first tab. `--smoke` (run by
-packaging/smoke_test.py on the built app) builds each tab the operator may open and draws a chart
-with Chinese labels before the window's first paint ends the run; anything missing ends it with a
-traceback and exit code 1 instead of on a customer's PC.
+bundle that lacks one of them still starts and shows its first tab; Qt's own translations are
+found through Qt's library paths, which differ in a bundle. `--smoke` (run by
+packaging/smoke_test.py on the built app) builds each tab the operator may open, draws a chart with
+Chinese labels and checks Qt's Chinese strings before the window's first paint ends the run;
+anything missing ends it with a traceback and exit code 1 instead of on a customer's PC.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
+
+from crm_desktop.core.i18n import current_language
 
 
 def run(window: Any) -> list[str]:
-    """Build every tab of `window` (hidden, owned by the window) and draw a chart; raise what
-    fails. Returns the keys of the tabs built."""
+    """Build every tab of `window` (hidden, owned by the window), draw a chart and check Qt's
+    translation; raise what fails. Returns the keys of the tabs built."""
     from crm_desktop.ui.main_window import TABS, build_tab
 
     built = []
@@ -31,7 +35,16 @@ def run(window: Any) -> list[str]:
         widget.hide()
         built.append(spec.key)
     draw_chart()
+    check_qt_translation()
     return built
+
+
+def check_qt_translation() -> None:
+    """In Chinese, Qt's standard buttons must say 取消, not Cancel (qtbase_zh_CN.qm found)."""
+    if current_language() != "zh_CN":
+        return
+    if QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel":
+        raise RuntimeError("Qt's Chinese translation (qtbase_zh_CN.qm) was not loaded")
 
 
 def draw_chart() -> None:
