@@ -42,9 +42,14 @@ def cmd_app_role(args: argparse.Namespace) -> int:
     parts = make_url(app_url)
     say(
         _(
-            "In crm-desktop: “Connect to server…” with host {host}, database {database}, "
-            "user {role} and this role's password."
-        ).format(host=parts.host or "localhost", database=parts.database, role=args.name)
+            "In crm-desktop: “Connect to server…” with server {host}, port {port}, "
+            "database {database}, user {role} and this role's password."
+        ).format(
+            host=parts.host or "localhost",
+            port=parts.port or 5432,
+            database=parts.database,
+            role=args.name,
+        )
     )
     return 0
 

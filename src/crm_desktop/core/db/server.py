@@ -234,8 +234,9 @@ def _refuse_powerful(connection: Connection, role: str, owner: str) -> None:
     if row:
         raise ValidationError(
             _(
-                "The role {role} is a superuser, may create roles or is a member of the owner: "
-                "it could read the password hashes. Choose another name."
+                "The role {role} is a superuser, may create roles, bypasses row security or is "
+                "a member of the owner: it could read the password hashes. Use a new role name "
+                "for the PCs (it is created without those rights)."
             ).format(role=role)
         )
 
@@ -282,7 +283,8 @@ def _verify_hidden(connection: Connection, role: str) -> None:
         )
         if readable:
             raise DatabaseError(
-                _("The role {role} can still read {table}; it was not set up.").format(
-                    role=role, table=table
-                )
+                _(
+                    "The role {role} can still read {table}, so its grants were not changed. "
+                    "Check the role's memberships on the server."
+                ).format(role=role, table=table)
             )

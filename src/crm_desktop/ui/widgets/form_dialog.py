@@ -472,11 +472,7 @@ class FormPanel(QWidget):
             self.show_error(exc.message)
             return False
         except (DatabaseBusy, DatabaseMissing, ReadOnlyDatabase) as exc:
-            self.show_error(
-                exc.message
-                + "\n"
-                + _("Your entries are kept; press Save again when the database is back.")
-            )
+            self.show_error(exc.message + "\n" + _entries_kept(exc))
             return False
         except CrmError as exc:
             self.show_error(exc.message)
@@ -577,6 +573,18 @@ def _same(first: Any, second: Any) -> bool:
     if first in (None, "") and second in (None, ""):
         return True
     return bool(first == second)
+
+
+def _entries_kept(exc: CrmError) -> str:
+    """What the person can do now that the save did not happen; their typing is still there."""
+    if isinstance(exc, DatabaseBusy):
+        return _("Your entries are kept; press Save again in a moment.")
+    if isinstance(exc, ReadOnlyDatabase):
+        return _(
+            "Your entries are kept; press Save again once the file can be written "
+            "(ask whoever manages the shared folder)."
+        )
+    return _("Your entries are kept; press Save again when the database is back.")
 
 
 class FormDialog(QDialog):
