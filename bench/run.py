@@ -8,6 +8,7 @@
     python bench/run.py --only reports  # bench/reports.py: statistics vs hand-written SQL, 1M lines
     python bench/run.py --only import   # bench/importing.py: 100k-row xlsx import vs calamine
     python bench/run.py --only export   # bench/export.py: 100k-customer list export vs openpyxl
+    python bench/run.py --only concurrency  # bench/concurrency.py: 8 processes on one file vs raw
 
 Every figure is a whole process (wall time from spawn to exit, peak RSS from wait4), and every
 app figure is paired with its floor, run alternately (A B A B ...); the ratio is taken per pair and
@@ -250,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k customers, 3 pairs")
     parser.add_argument(
-        "--only", choices=("startup", "demo", "search", "pdf", "reports", "import", "export")
+        "--only",
+        choices=("startup", "demo", "search", "pdf", "reports", "import", "export", "concurrency"),
     )
     parser.add_argument("--customers", type=int)
     parser.add_argument("--pairs", type=int)
@@ -287,6 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         passed += ["--pairs", str(args.pairs)] if args.pairs else []
         passed += ["--customers", str(args.customers)] if args.customers else []
         return export.main(passed)
+    if args.only == "concurrency":  # 8 processes x 300 edits on one file vs raw sqlite3 (7a)
+        import concurrency
+
+        return concurrency.main(["--rounds", str(args.pairs)] if args.pairs else [])
     customers = args.customers or (10_000 if args.quick else 100_000)
     pairs = args.pairs or (3 if args.quick else 10)
     warmups = 1 if args.quick else 2

@@ -158,58 +158,65 @@ def run_workers(
     timeout: float = 240,
     pause: bool = True,
 ) -> tuple[list[dict[str, Any]], float]:
-    """Start one process per operator, let them go at once, and return their logs and the wall
-    time from the go signal to the last exit. Raises WorkersFailed naming the worker that failed."""
-    import subprocess
-
-    root = Path(__file__).resolve().parents[2]
+    """One worker process per operator, started together; their logs and the wall time from
+    the go signal to the last exit. Raises WorkersFailed naming the worker that failed."""
     hot = ",".join(map(str, workload.hot))
-    procs = []
+    commands = {}
     for seed, code in enumerate(workload.codes):
         cmd = [sys.executable, "-m", "tests.integration.stress_worker", str(db_path), code]
         cmd += [str(seed), str(edits), hot, str(folder / f"{code}.json")]
-        cmd += [] if pause else ["--no-pause"]
-        procs.append(
-            subprocess.Popen(
-                cmd,
-                cwd=root,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+        commands[code] = cmd + ([] if pause else ["--no-pause"])
+    seconds = start_together(commands, timeout=timeout)
+    logs = [json.loads((folder / f"{code}.json").read_text("utf-8")) for code in workload.codes]
+    return logs, seconds
+
+
+def start_together(commands: dict[str, list[str]], *, timeout: float) -> float:
+    """Run the commands (from the repository root), each of which prints ``ready`` and waits for
+    a line on stdin; send them all the go line at once and wait for every one to exit 0 within
+    `timeout` seconds. Returns the wall time from the go line to the last exit."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    procs = {
+        name: subprocess.Popen(
+            cmd,
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        for name, cmd in commands.items()
+    }
     try:
-        for code, proc in zip(workload.codes, procs, strict=True):
-            assert proc.stdout is not None and proc.stdin is not None
+        for name, proc in procs.items():
+            assert proc.stdout is not None
             if proc.stdout.readline().strip() != "ready":
-                raise WorkersFailed(f"worker {code} did not start: {_tail(proc)}")
+                raise WorkersFailed(f"worker {name} did not start: {_tail(proc)}")
         started = time.perf_counter()
-        for proc in procs:
+        for proc in procs.values():
             assert proc.stdin is not None
             proc.stdin.write("go\n")
             proc.stdin.flush()
         deadline = started + timeout
-        for code, proc in zip(workload.codes, procs, strict=True):
+        for name, proc in procs.items():
             try:
                 proc.wait(timeout=max(0.0, deadline - time.perf_counter()))
             except subprocess.TimeoutExpired:
-                raise WorkersFailed(
-                    f"worker {code} did not finish {edits} edits within {timeout:.0f} s"
-                ) from None
+                late = f"worker {name} did not finish within {timeout:.0f} s"
+                raise WorkersFailed(late) from None
             if proc.returncode != 0:
-                raise WorkersFailed(f"worker {code} exited with {proc.returncode}: {_tail(proc)}")
-        seconds = time.perf_counter() - started
+                raise WorkersFailed(f"worker {name} exited with {proc.returncode}: {_tail(proc)}")
+        return time.perf_counter() - started
     finally:
-        for proc in procs:
+        for proc in procs.values():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
             for stream in (proc.stdin, proc.stdout, proc.stderr):
                 if stream is not None:
                     stream.close()
-    logs = [json.loads((folder / f"{code}.json").read_text("utf-8")) for code in workload.codes]
-    return logs, seconds
 
 
 def _tail(proc: Any) -> str:
