@@ -1,5 +1,6 @@
 """A small sales ledger for statistics tests, built through the real services, and the raw rows
-behind it read with plain sqlite3 (the independent side of every comparison).
+behind it read with plain SQL (the independent side of every comparison): sqlite3 on the file,
+or plain SQL on the PostgreSQL database when the suite runs there (CRM_TEST_BACKEND).
 
 Who is who (the `team` fixture's east team 华东组 plus a north team 华北组):
 - boss 王老板 (all), mgr 马经理 (east, team scope, also sells), li 李四, zhao 赵六, zhou 周八
@@ -21,7 +22,6 @@ independent computation. Others may add builders at the end of this file.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -35,6 +35,7 @@ from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock
 from crm_desktop.core.db import Database
 from crm_desktop.core.models import BaseDataKind
+from tests.conftest import TemplateRef, make_template, refill
 from tests.sales_fixtures import line, make_product
 
 SALES = ("confirmed", "delivered", "closed")  # what counts as a sale (tables.SALES_STATUSES)
@@ -133,7 +134,7 @@ _STEPS = {
 @dataclass
 class Ledger:
     db: Database
-    path: Path
+    path: RawSource  # what the raw side reads (`raw`): the file, or the PostgreSQL database
     actors: dict[str, Actor]  # boss, mgr, li, zhao, zhou, sun
     teams: dict[str, int]  # east, north
     regions: dict[str, int] = field(default_factory=dict)  # starter code -> id
@@ -187,7 +188,7 @@ def build_ledger(
     }
     ledger = Ledger(
         db,
-        Path(str(db.path or "")),  # empty on PostgreSQL (no file to read raw rows from)
+        raw_source(db),
         actors,
         {"east": east, "north": north},
         regions=_base_ids(db, BaseDataKind.REGION),
@@ -242,7 +243,7 @@ def build_ledger(
 
 
 # Built once per test session (the services take ~1 s for the whole ledger) and copied per test.
-_TEMPLATES: dict[Path, tuple[Path, Ledger]] = {}
+_TEMPLATES: dict[TemplateRef, tuple[TemplateRef, Ledger]] = {}
 
 
 def build_ledger_with_team(db: Database, clock: FixedClock) -> Ledger:
@@ -270,57 +271,74 @@ def build_ledger_with_team(db: Database, clock: FixedClock) -> Ledger:
     return build_ledger(db, boss, team, make, clock)
 
 
-def _template(seeded: Path, folder: Path) -> tuple[Path, Ledger]:
-    """The ledger built once on a copy of the seeded database, with the same ids a test gets
-    from the `team` fixture and `build_ledger`."""
-    path = folder / "ledger.db"
-    shutil.copyfile(seeded, path)
-    clock = FixedClock()
-    database = Database(f"sqlite:///{path}", clock=clock)
-    try:
-        built = build_ledger_with_team(database, clock)
-    finally:
-        database.dispose()
-    return path, built
-
-
 @pytest.fixture
 def ledger(
     request: pytest.FixtureRequest,
     db: Database,
-    templates: dict[str, Path],
+    templates: dict[str, TemplateRef],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Ledger:
-    """The statistics ledger (see the module docstring) in the test's own database file.
+    """The statistics ledger (see the module docstring) in the test's own database.
 
-    The copy holds the `team` fixture's team and people under the same ids, so `team`, `boss`
-    and `make_operator` keep working alongside it (a test asking for `team` gets it made first).
+    Built once on a copy of the seeded database (with the same ids a test gets from the `team`
+    fixture and `build_ledger`), so `team`, `boss` and `make_operator` keep working alongside
+    it (a test asking for `team` gets it made first).
     """
     from tests.conftest import actor_of
 
     team = request.getfixturevalue("team") if "team" in request.fixturenames else {}
     seeded = templates["seeded"]
     if seeded not in _TEMPLATES:
-        _TEMPLATES[seeded] = _template(seeded, tmp_path_factory.mktemp("ledger"))
-    path, built = _TEMPLATES[seeded]
-    assert db.path is not None
-    db.dispose()
-    shutil.copyfile(path, db.path)
+        made: list[Ledger] = []
+
+        def build(database: Database) -> None:
+            assert isinstance(database.clock, FixedClock)
+            made.append(build_ledger_with_team(database, database.clock))
+
+        folder = tmp_path_factory.mktemp("ledger")
+        _TEMPLATES[seeded] = (make_template(request, "ledger", seeded, build, folder), made[0])
+    template, built = _TEMPLATES[seeded]
+    refill(request, db, template)
     actors = {key: actor_of(db, actor.code) for key, actor in built.actors.items()}
     for key, actor in team.items():  # the same people under the same ids
         assert actors["mgr" if key == "manager" else key].id == actor.id
-    return replace(built, db=db, path=db.path, actors=actors)
+    return replace(built, db=db, path=raw_source(db), actors=actors)
 
 
 # --- the raw side: plain sqlite3, no services, no ORM ---------------------------------------------
 
 
-def database_path(db: Database) -> Path:
-    return Path(str(db.engine.url.database))
+RawSource = Path | Database  # a SQLite file, or a PostgreSQL database read with plain SQL
 
 
-def raw(path: Path, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
-    """Rows of a plain query on the database file, as dicts."""
+def raw_source(db: Database) -> RawSource:
+    """What `raw` reads for this database: its file, or on PostgreSQL the server database."""
+    return db.path if db.path is not None else db
+
+
+def database_path(db: Database) -> RawSource:
+    return raw_source(db)
+
+
+def _sqlite_form(value: Any) -> Any:
+    """A PostgreSQL value as SQLite stores it, so the raw side computes the same on both."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def raw(path: RawSource, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    """Rows of a plain query (no ORM, no services) on the database, as dicts; `?` placeholders.
+    On PostgreSQL (a Database) values come back in SQLite's stored forms (dates as text)."""
+    if isinstance(path, Database):
+        with path.engine.connect() as connection:
+            result = connection.exec_driver_sql(sql.replace("?", "%s"), tuple(args))
+            names = list(result.keys())
+            return [dict(zip(names, map(_sqlite_form, r), strict=True)) for r in result.fetchall()]
     conn = sqlite3.connect(path)
     try:
         cursor = conn.execute(sql, tuple(args))
@@ -330,7 +348,7 @@ def raw(path: Path, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
         conn.close()
 
 
-def visible_people(path: Path, operator_id: int) -> set[int] | None:
+def visible_people(path: RawSource, operator_id: int) -> set[int] | None:
     """The operator ids whose records this operator sees (None: everyone), worked out from the
     operators and teams tables: own scope = self; team scope = self and the members of their
     team, the teams they manage and those teams' sub-teams; all = None."""
@@ -355,7 +373,7 @@ def sees(people: set[int] | None, *owners: int | None) -> bool:
     return people is None or any(owner in people for owner in owners if owner is not None)
 
 
-def raw_sales_lines(path: Path, operator_id: int | None = None) -> list[dict[str, Any]]:
+def raw_sales_lines(path: RawSource, operator_id: int | None = None) -> list[dict[str, Any]]:
     """Every order line of a sale (confirmed, delivered, closed; archived orders too) with its
     order and customer fields, limited to what `operator_id` sees (record scope) if given.
     Amounts and quantities are the stored integers (cents, thousandths)."""
@@ -374,7 +392,7 @@ def raw_sales_lines(path: Path, operator_id: int | None = None) -> list[dict[str
     ]
 
 
-def raw_customers(path: Path, operator_id: int | None = None) -> list[dict[str, Any]]:
+def raw_customers(path: RawSource, operator_id: int | None = None) -> list[dict[str, Any]]:
     """Customers that are not archived, within `operator_id`'s owner scope if given."""
     rows = raw(
         path,

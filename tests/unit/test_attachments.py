@@ -49,6 +49,14 @@ def _files_folder(db: Database) -> Path:
     return db.path.parent / f"{db.path.stem}.files"
 
 
+def _nothing_beside(db: Database) -> bool:
+    """No files folder beside the database (a server database has no folder at all)."""
+    return db.path is None or not _files_folder(db).exists()
+
+
+BESIDE_THE_FILE = "big files live beside a SQLite file; on a server they stay in the database"
+
+
 class _Stored(NamedTuple):
     size: int
     sha256: str
@@ -96,7 +104,7 @@ def test_small_file_is_stored_in_the_database(
     assert stored.data == path.read_bytes()
     assert stored.stored_path is None
     assert stored.mime_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert not _files_folder(db).exists()
+    assert _nothing_beside(db)
     (row,) = attachments.list_attachments(db, li, "customer", customer)
     assert (row.filename, row.size, row.created_by_name, row.description) == (
         "报价单.xlsx",
@@ -106,6 +114,7 @@ def test_small_file_is_stored_in_the_database(
     )
 
 
+@pytest.mark.sqlite_only(reason=BESIDE_THE_FILE)
 def test_big_file_is_written_beside_the_database_named_by_its_hash(
     db: Database, li: Actor, customer: int, files: Path
 ) -> None:
@@ -142,6 +151,7 @@ def test_export_writes_identical_bytes_under_the_original_name_without_overwriti
     assert text.read_bytes() == (files / "a.txt").read_bytes()
 
 
+@pytest.mark.sqlite_only(reason=BESIDE_THE_FILE)
 def test_removing_deletes_the_outside_file_only_with_its_last_attachment(
     db: Database, li: Actor, customer: int, files: Path
 ) -> None:
@@ -199,7 +209,7 @@ def test_big_file_refused_for_lack_of_permission_leaves_nothing_beside_the_datab
     zhao = make_operator("zhao", "salesperson")
     with pytest.raises(PermissionDenied):
         attachments.add_attachment(db, zhao, "customer", customer, _file(files, "b", 2 * MiB))
-    assert not _files_folder(db).exists()
+    assert _nothing_beside(db)
 
 
 def test_unknown_owner_kind_is_refused(db: Database, li: Actor, files: Path) -> None:
@@ -207,6 +217,7 @@ def test_unknown_owner_kind_is_refused(db: Database, li: Actor, files: Path) -> 
         attachments.add_attachment(db, li, "spaceship", 1, _file(files, "x", 5))
 
 
+@pytest.mark.sqlite_only(reason=BESIDE_THE_FILE)
 def test_a_file_removed_by_another_pc_meanwhile_is_written_again_with_the_new_attachment(
     db: Database, li: Actor, customer: int, files: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

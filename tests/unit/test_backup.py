@@ -6,13 +6,18 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock
 from crm_desktop.core.db import Database
 from crm_desktop.core.db.backup import backup_database, backup_dir, backup_if_due, rotate
 from crm_desktop.core.services import customers
 
+SQLITE_FILE_BACKUP = "the app copies SQLite files; a server is backed up by its own tools"
 
+
+@pytest.mark.sqlite_only(reason=SQLITE_FILE_BACKUP)
 def test_backup_is_a_complete_verified_copy(db: Database, boss: Actor, db_path: Path) -> None:
     customers.create_customer(db, boss, {"name": "备份测试有限公司"})
     result = backup_database(db)
@@ -24,6 +29,7 @@ def test_backup_is_a_complete_verified_copy(db: Database, boss: Actor, db_path: 
     assert not list(result.path.parent.glob("*.partial"))
 
 
+@pytest.mark.sqlite_only(reason=SQLITE_FILE_BACKUP)
 def test_daily_backup_is_taken_once_a_day(db: Database, boss: Actor, clock: FixedClock) -> None:
     first = backup_if_due(db)
     assert first is not None
@@ -41,6 +47,7 @@ def test_rotation_keeps_only_the_newest(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("crm-*.db"))) == 3
 
 
+@pytest.mark.sqlite_only(reason=SQLITE_FILE_BACKUP)
 def test_backup_keeps_big_attachments_that_live_beside_the_database(
     db: Database, boss: Actor, tmp_path: Path
 ) -> None:

@@ -8,7 +8,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from tests.conftest import MakeOperator, actor_of
 from tests.integration.test_postgresql import pg, pg_boss
 from tests.report_fixtures import (
     Ledger,
+    RawSource,
     build_ledger_with_team,
     customer_matches,
     in_range,
@@ -31,6 +31,7 @@ from tests.report_fixtures import (
     local_created,
     raw,
     raw_customers,
+    raw_source,
 )
 
 __all__ = ["ledger", "pg", "pg_boss"]  # fixtures, imported for pytest
@@ -65,7 +66,7 @@ def shanghai() -> Iterator[None]:
     time.tzset()
 
 
-def base_codes(path: Path) -> dict[int | None, str]:
+def base_codes(path: RawSource) -> dict[int | None, str]:
     found: dict[int | None, str] = {
         r["id"]: r["code"] for r in raw(path, "SELECT id, code FROM base_data_items")
     }
@@ -300,7 +301,7 @@ def test_customer_analyses_on_the_demo_data_match_the_raw_customers(
     from crm_desktop.core.services import demo
 
     demo.generate(db, boss, customers=300, seed=5)
-    path = Path(str(db.engine.url.database))
+    path = raw_source(db)
     people = raw(
         path,
         "SELECT o.code, r.code AS role FROM operators o JOIN roles r ON r.id = o.role_id "
@@ -324,6 +325,7 @@ def test_customer_analyses_on_the_demo_data_match_the_raw_customers(
 
 
 @pytest.mark.pg
+@pytest.mark.sqlite_only(reason="compares SQLite with PostgreSQL itself (in the SQLite run)")
 @pytest.mark.usefixtures("shanghai")
 def test_postgresql_gives_the_same_tables_as_sqlite(
     ledger: Ledger, pg: Database, pg_boss: Actor, clock: FixedClock

@@ -128,7 +128,7 @@ def test_a_none_filter_selects_the_records_without_that_value(ledger: Ledger) ->
     table = drill_rows(ledger.db, ledger.actor("boss"), Drill("customers", {"region_id": None}))
     names = {row[table.column("name")] for row in table.rows}
     expected = raw(
-        ledger.path, "SELECT name FROM customers WHERE region_id IS NULL AND archived = 0"
+        ledger.path, "SELECT name FROM customers WHERE region_id IS NULL AND NOT archived"
     )
     assert names == {row["name"] for row in expected}
     assert len(names) == 2  # the pool customer and 周八's customer
@@ -138,7 +138,7 @@ def test_customers_drill_follows_owner_scope_and_leaves_out_archived_ones(ledger
     li = ledger.actor("li")
     table = drill_rows(ledger.db, li, Drill("customers", {}))
     expected = raw(
-        ledger.path, "SELECT name FROM customers WHERE owner_id = ? AND archived = 0", (li.id,)
+        ledger.path, "SELECT name FROM customers WHERE owner_id = ? AND NOT archived", (li.id,)
     )
     assert {row[table.column("name")] for row in table.rows} == {row["name"] for row in expected}
 
@@ -185,8 +185,8 @@ def test_outstanding_orders_list_what_each_still_owes(ledger: Ledger) -> None:
     owed = raw(
         ledger.path,
         "SELECT o.number, o.total - COALESCE((SELECT SUM(a.amount) FROM receipt_allocations a "
-        "JOIN receipts r ON r.id = a.receipt_id WHERE a.order_id = o.id AND r.archived = 0), 0) "
-        "AS owed FROM sales_orders o WHERE o.customer_id = ? AND o.archived = 0 "
+        "JOIN receipts r ON r.id = a.receipt_id WHERE a.order_id = o.id AND NOT r.archived), 0) "
+        "AS owed FROM sales_orders o WHERE o.customer_id = ? AND NOT o.archived "
         "AND o.status != 'cancelled'",
         (c1,),
     )
@@ -260,7 +260,7 @@ def test_idle_customers_are_those_without_a_recent_follow_up(ledger: Ledger) -> 
     table = drill_rows(ledger.db, li, Drill("customers", {"idle_days": 30}))  # today 2026-01-05
     names = {row[table.column("name")] for row in table.rows}
     owned = raw(
-        ledger.path, "SELECT name FROM customers WHERE owner_id = ? AND archived = 0", (li.id,)
+        ledger.path, "SELECT name FROM customers WHERE owner_id = ? AND NOT archived", (li.id,)
     )
     assert names == {row["name"] for row in owned} - {"上海华盛机械有限公司"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock
@@ -18,7 +18,7 @@ from crm_desktop.core.importing.model import ImportKind, ImportMode, ImportReque
 from crm_desktop.core.models import AuditEntry, Customer, FollowUp, ImportBatch, ImportChange
 from crm_desktop.core.services import customers, followups
 from tests.integration.test_postgresql import pg, pg_boss
-from tests.unit.test_import_engine import HEADER, TABLES, dump, stored, xlsx
+from tests.unit.test_import_engine import HEADER, dump, stored, xlsx
 from tests.unit.test_list_export import grant
 
 __all__ = ["pg", "pg_boss"]  # fixtures, imported for pytest
@@ -162,19 +162,11 @@ def test_run_import_takes_back_interrupted_imports_before_it_starts(
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
 
-def _pg_dump(db: Database) -> dict[str, list[Any]]:
-    with db.engine.connect() as conn:
-        return {
-            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
-            for t in TABLES
-        }
-
-
 @pytest.mark.pg
 def test_import_update_and_undo_on_postgresql(pg: Database, pg_boss: Actor, tmp_path: Path) -> None:
     boss = pg_boss
     customers.create_customer(pg, boss, {"name": "老客户有限公司", "remarks": "旧备注"})
-    before = _pg_dump(pg)
+    before = dump(pg)
 
     batch_id = _upsert(pg, boss, _sheet(tmp_path))
     with pg.read() as session:
@@ -188,7 +180,7 @@ def test_import_update_and_undo_on_postgresql(pg: Database, pg_boss: Actor, tmp_
     batches.undo_batch(pg, boss, more)
     batches.undo_batch(pg, boss, batch_id)
 
-    after = _pg_dump(pg)
+    after = dump(pg)
     manual = [r for r in after["customers"] if r[1] == "手工录入公司" or "手工录入公司" in r]
     assert len(manual) == 1
     after["customers"] = [r for r in after["customers"] if r not in manual]

@@ -4,7 +4,6 @@ operators allowed to export, audited, and never a half-written file."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import text
 
 from crm_desktop.core import i18n
 from crm_desktop.core.actor import Actor
@@ -52,14 +52,17 @@ def rows_of(path: Path) -> list[list[Any]]:
     return [[cell.value for cell in row] for row in sheet_of(path).iter_rows(min_row=2)]
 
 
-def audits(db_path: Path, action: str) -> list[dict[str, Any]]:
-    with sqlite3.connect(db_path) as connection:
-        connection.row_factory = sqlite3.Row
+def audits(db: Database, action: str) -> list[dict[str, Any]]:
+    """The audit rows of an action, read with plain SQL (not through the audit service)."""
+    with db.engine.connect() as connection:
         found = connection.execute(
-            "SELECT operator_code, summary, changes FROM audit_log WHERE action = ? ORDER BY id",
-            (action,),
+            text(
+                "SELECT operator_code, summary, changes FROM audit_log WHERE action = :action"
+                " ORDER BY id"
+            ),
+            {"action": action},
         )
-        return [dict(row) for row in found]
+        return [dict(row._mapping) for row in found]
 
 
 def test_customer_cells_are_typed_and_the_phone_keeps_its_leading_zero(
@@ -173,7 +176,7 @@ def test_a_salesperson_exports_only_their_own_customers(
 
 
 def test_export_without_the_permission_is_refused_and_writes_nothing(
-    db: Database, db_path: Path, boss: Actor, team: dict[str, Actor], out: Path
+    db: Database, boss: Actor, team: dict[str, Actor], out: Path
 ) -> None:
     customer(db, team["li"], "李四的客户")
     target = out / "li.xlsx"
@@ -181,18 +184,18 @@ def test_export_without_the_permission_is_refused_and_writes_nothing(
         export_list(db, team["li"], "customers", target)  # salespeople may not export
     assert not target.exists()
     assert list(out.iterdir()) == []
-    assert audits(db_path, "customers.export") == []
+    assert audits(db, "customers.export") == []
 
 
 def test_a_finished_export_is_audited_with_rows_and_filters(
-    db: Database, db_path: Path, boss: Actor, out: Path
+    db: Database, boss: Actor, out: Path
 ) -> None:
     customer(db, boss, "上海甲公司")
     customer(db, boss, "北京乙公司")
     count = export_list(db, boss, "customers", out / "c.xlsx", search="上海")
 
     assert count == 1
-    [entry] = audits(db_path, "customers.export")
+    [entry] = audits(db, "customers.export")
     assert entry["operator_code"] == "boss"
     assert "search=上海" in entry["summary"] and "c.xlsx" in entry["summary"]
     changes = json.loads(entry["changes"])
@@ -201,7 +204,7 @@ def test_a_finished_export_is_audited_with_rows_and_filters(
 
 
 def test_cancel_leaves_no_file_and_no_audit(
-    db: Database, db_path: Path, boss: Actor, out: Path, monkeypatch: pytest.MonkeyPatch
+    db: Database, boss: Actor, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lists, "PAGE", 2)
     for number in range(5):
@@ -219,7 +222,7 @@ def test_cancel_leaves_no_file_and_no_audit(
     assert seen == [(0, 5), (2, 5)]  # cancelled after the first page of two
     assert target.read_bytes() == b"the previous export"
     assert [p.name for p in out.iterdir()] == ["c.xlsx"]
-    assert audits(db_path, "customers.export") == []
+    assert audits(db, "customers.export") == []
 
 
 def test_pages_are_read_until_the_list_ends(

@@ -12,6 +12,8 @@ from crm_desktop.core.db import Database
 from crm_desktop.core.errors import DatabaseBusy, ReadOnlyDatabase
 from crm_desktop.core.services import customers
 
+pytestmark = pytest.mark.sqlite_only(reason="the SQLite file's own write lock and file mode")
+
 
 def test_write_blocked_by_another_pc_reports_busy_and_writes_nothing(
     db: Database, boss: Actor, db_path: Path

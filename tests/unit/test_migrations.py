@@ -36,6 +36,7 @@ def test_upgrade_twice_changes_nothing(db: Database) -> None:
     assert upgrade(db) == before
 
 
+@pytest.mark.sqlite_only(reason="the SQLite connection settings")
 def test_sqlite_connections_use_rollback_journal_and_foreign_keys(db: Database) -> None:
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
@@ -54,6 +55,7 @@ def test_database_of_another_program_is_refused_untouched(tmp_path: Path) -> Non
     assert path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only(reason="compares the SQLite file's bytes")
 def test_database_from_a_newer_app_is_refused_untouched(db: Database, db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = 'ffff9999'")

@@ -1,7 +1,7 @@
 """Pipeline, receivables, follow-up and service statistics against an independent computation.
 
-Every analysis is compared with plain Python over the raw rows of the same database file, read
-with sqlite3 (no services, no ORM), for the boss (all), a manager (team) and a salesperson (own),
+Every analysis is compared with plain Python over the raw rows of the same database, read with
+plain SQL (no services, no ORM), for the boss (all), a manager (team) and a salesperson (own),
 with and without filters; then once more on demo data. Receivables must also agree with the
 receipts service's aging view and customer balance. Local time is Shanghai (UTC+8), so a
 follow-up at 16:30 UTC is on the next local day.
@@ -9,7 +9,6 @@ follow-up at 16:30 UTC is on the next local day.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -38,9 +37,17 @@ from crm_desktop.core.services import (
     receipts,
     service_records,
 )
-from tests.conftest import MakeOperator, actor_of
+from tests.conftest import MakeOperator, TemplateRef, actor_of, database_from, make_template
 from tests.integration.test_postgresql import pg, pg_boss
-from tests.report_fixtures import Ledger, build_ledger, in_range, raw, visible_people
+from tests.report_fixtures import (
+    Ledger,
+    RawSource,
+    build_ledger,
+    in_range,
+    raw,
+    raw_source,
+    visible_people,
+)
 from tests.sales_fixtures import make_confirmed_order, make_customer, make_receipt
 
 __all__ = ["pg", "pg_boss"]  # the server fixtures, imported for pytest
@@ -89,16 +96,17 @@ def set_clock(clock: FixedClock, when: datetime) -> None:
 class Pipeline:
     ledger: Ledger
     db: Database
-    path: Path
+    path: RawSource
     actors: dict[str, Actor]
     stages: dict[str, int]
     categories: dict[str, int]
     void_receipt: int
+    template: TemplateRef = ""  # what each test's database is copied from
 
 
 def _base_ids(db: Database, kind: BaseDataKind) -> dict[str, int]:
     rows = raw(
-        Path(str(db.engine.url.database)),
+        raw_source(db),
         "SELECT name, id FROM base_data_items WHERE kind = ?",
         (str(kind),),
     )
@@ -227,7 +235,7 @@ def _operators(db: Database, boss: Actor) -> tuple[dict[str, Actor], MakeOperato
     built once per module (those fixtures are per test)."""
 
     def make(code: str, role_code: str, *, team_id: int | None = None, name: str = "") -> Actor:
-        roles = raw(Path(str(db.engine.url.database)), "SELECT id FROM roles WHERE code = ?",
+        roles = raw(raw_source(db), "SELECT id FROM roles WHERE code = ?",
                     (role_code,))  # fmt: skip
         values = {"code": code, "name": name or code, "role_id": roles[0]["id"]}
         operators.create_operator(db, boss, {**values, "team_id": team_id})
@@ -244,16 +252,16 @@ def _operators(db: Database, boss: Actor) -> tuple[dict[str, Actor], MakeOperato
 
 @pytest.fixture(scope="module")
 def pipeline_book(
-    tmp_path_factory: pytest.TempPathFactory, templates: dict[str, Path]
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    templates: dict[str, TemplateRef],
 ) -> Iterator[Pipeline]:
     """The ledger plus this module's data, built once (it takes seconds); tests get a copy."""
-    path = tmp_path_factory.mktemp("pipeline") / "crm.db"
-    shutil.copyfile(templates["seeded"], path)
-    clock = FixedClock()
-    db = Database(f"sqlite:///{path}", clock=clock)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "Asia/Shanghai")
-        time.tzset()
+    made: list[Pipeline] = []
+
+    def build(db: Database) -> None:
+        clock = db.clock
+        assert isinstance(clock, FixedClock)
         boss = actor_of(db, "boss")
         team, make_operator = _operators(db, boss)
         ledger = build_ledger(db, boss, team, make_operator, clock)
@@ -261,7 +269,7 @@ def pipeline_book(
         p = Pipeline(
             ledger,
             db,
-            path,
+            raw_source(db),
             actors,
             _base_ids(db, BaseDataKind.OPPORTUNITY_STAGE),
             _base_ids(db, BaseDataKind.SERVICE_CATEGORY),
@@ -272,20 +280,24 @@ def pipeline_book(
         set_clock(clock, utc(2026, 3, 2, 9, 0))
         _followups(p)
         _service(p, clock)
-        db.dispose()
+        made.append(p)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "Asia/Shanghai")
+        time.tzset()
+        folder = tmp_path_factory.mktemp("pipeline")
+        template = make_template(request, "pipeline", templates["seeded"], build, folder)
     time.tzset()
-    yield p
+    yield replace(made[0], template=template)
 
 
 @pytest.fixture
-def pipeline(pipeline_book: Pipeline, tmp_path: Path) -> Iterator[Pipeline]:
+def pipeline(request: pytest.FixtureRequest, pipeline_book: Pipeline, tmp_path: Path) -> Pipeline:
     """A copy of the book, on a database whose clock says 2 Mar 2026, 17:00 in Shanghai."""
-    path = tmp_path / "crm.db"
-    shutil.copyfile(pipeline_book.path, path)
-    db = Database(f"sqlite:///{path}", clock=FixedClock(utc(2026, 3, 2, 9, 0)))
-    ledger = replace(pipeline_book.ledger, db=db, path=path)
-    yield replace(pipeline_book, ledger=ledger, db=db, path=path)
-    db.dispose()
+    clock = FixedClock(utc(2026, 3, 2, 9, 0))
+    db = database_from(request, pipeline_book.template, clock, tmp_path / "crm.db")
+    ledger = replace(pipeline_book.ledger, db=db, path=raw_source(db))
+    return replace(pipeline_book, ledger=ledger, db=db, path=raw_source(db))
 
 
 # --- the independent side: plain Python over raw rows -------------------------------------------
@@ -317,7 +329,7 @@ def none(name: str | None) -> str:
 class Raw:
     """The raw tables of one database file, read once."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: RawSource) -> None:
         self.path = path
         self.customers = {r["id"]: r for r in raw(path, "SELECT * FROM customers")}
         self.operators = {r["id"]: r for r in raw(path, "SELECT * FROM operators")}
@@ -939,7 +951,7 @@ def test_statistics_need_the_permission(pipeline: Pipeline) -> None:
 
 def test_every_analysis_matches_the_raw_rows_on_demo_data(db: Database, boss: Actor) -> None:
     demo.generate(db, boss, customers=300, seed=5)
-    r = Raw(Path(str(db.engine.url.database)))
+    r = Raw(raw_source(db))
     today = datetime(2026, 1, 5, 9, 0, tzinfo=UTC).astimezone(SHANGHAI).date()
     actors = [boss, actor_of(db, "mgr01"), actor_of(db, "sales01")]
     for name in PIPELINE_ANALYSES:

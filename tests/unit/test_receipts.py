@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock, local_today
@@ -34,22 +33,22 @@ def owed(db: Database, order_id: int) -> Decimal:
         return order_balances(session, [order_id])[order_id][1]
 
 
-def receipt_count(db_path: Path) -> int:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute("SELECT COUNT(*) FROM receipts").fetchone()[0]
+def receipt_count(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return conn.scalar(text("SELECT COUNT(*) FROM receipts")) or 0
 
 
 # --- allocation rules ----------------------------------------------------------------------------
 
 
 def test_an_allocation_above_what_the_order_still_owes_is_refused(
-    db: Database, db_path: Path, boss: Actor, finance: Actor
+    db: Database, boss: Actor, finance: Actor
 ) -> None:
     customer = make_customer(db, boss, "上海贸易")
     order = make_confirmed_order(db, boss, customer, "100.00")
     with pytest.raises(ValidationError, match="still owes"):
         make_receipt(db, finance, customer, "150.00", (order, "100.01"))
-    assert receipt_count(db_path) == 0
+    assert receipt_count(db) == 0
 
     make_receipt(db, finance, customer, "60.00", (order, "60.00"))
     with pytest.raises(ValidationError, match=r"still owes \(40\.00\)"):
@@ -58,7 +57,7 @@ def test_an_allocation_above_what_the_order_still_owes_is_refused(
 
 
 def test_an_explicit_overpayment_is_recorded_flagged_and_audited(
-    db: Database, db_path: Path, boss: Actor, finance: Actor
+    db: Database, boss: Actor, finance: Actor
 ) -> None:
     customer = make_customer(db, boss, "上海贸易")
     order = make_confirmed_order(db, boss, customer, "100.00")
@@ -70,13 +69,15 @@ def test_an_explicit_overpayment_is_recorded_flagged_and_audited(
         receipts.Allocation(order, detail.allocations[0].order_number, Decimal("120.00"))
     ]
     assert owed(db, order) == Decimal("-20.00")
-    with sqlite3.connect(db_path) as conn:
+    with db.engine.connect() as conn:
         rows = conn.execute(
-            "SELECT operator_code, summary FROM audit_log WHERE action = 'receipt.overpayment'"
-            " AND entity_id = ?",
-            (receipt_id,),
-        ).fetchall()
-    assert rows == [
+            text(
+                "SELECT operator_code, summary FROM audit_log"
+                " WHERE action = 'receipt.overpayment' AND entity_id = :id"
+            ),
+            {"id": receipt_id},
+        ).all()
+    assert [tuple(row) for row in rows] == [
         ("cw", f"Overpayment allowed on order(s) {detail.allocations[0].order_number}.")
     ]
 
@@ -91,7 +92,7 @@ def test_a_receipt_within_what_is_owed_is_not_flagged_even_when_overpayment_is_a
 
 
 def test_allocations_may_not_add_up_to_more_than_the_receipt(
-    db: Database, db_path: Path, boss: Actor, finance: Actor
+    db: Database, boss: Actor, finance: Actor
 ) -> None:
     customer = make_customer(db, boss)
     first = make_confirmed_order(db, boss, customer, "100.00")
@@ -100,11 +101,11 @@ def test_allocations_may_not_add_up_to_more_than_the_receipt(
         make_receipt(db, finance, customer, "150.00", (first, "100.00"), (second, "50.01"))
     with pytest.raises(ValidationError, match="add up to more than the receipt"):
         make_receipt(db, finance, customer, "10.00", (first, "20.00"), overpay=True)
-    assert receipt_count(db_path) == 0
+    assert receipt_count(db) == 0
 
 
 def test_orders_of_another_customer_and_cancelled_orders_cannot_be_paid(
-    db: Database, db_path: Path, boss: Actor, finance: Actor
+    db: Database, boss: Actor, finance: Actor
 ) -> None:
     customer, other = make_customer(db, boss, "上海贸易"), make_customer(db, boss, "北京科技")
     others_order = make_confirmed_order(db, boss, other, "100.00")
@@ -113,7 +114,7 @@ def test_orders_of_another_customer_and_cancelled_orders_cannot_be_paid(
         make_receipt(db, finance, customer, "100.00", (others_order, "100.00"))
     with pytest.raises(ValidationError, match="cancelled"):
         make_receipt(db, finance, customer, "100.00", (cancelled, "100.00"), overpay=True)
-    assert receipt_count(db_path) == 0
+    assert receipt_count(db) == 0
 
 
 def test_amounts_must_be_positive_and_an_order_listed_once(

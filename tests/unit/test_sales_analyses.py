@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,12 +19,14 @@ from tests.conftest import MakeOperator, actor_of
 from tests.integration.test_postgresql import pg, pg_boss
 from tests.report_fixtures import (
     Ledger,
+    RawSource,
     build_ledger_with_team,
     in_range,
     ledger,
     line_matches,
     raw,
     raw_sales_lines,
+    raw_source,
 )
 
 __all__ = ["ledger", "pg", "pg_boss"]  # fixtures, imported for pytest
@@ -57,7 +58,7 @@ def cents(amount: Decimal) -> int:
     return int(value)
 
 
-def codes(path: Path) -> dict[str, dict[int | None, str]]:
+def codes(path: RawSource) -> dict[str, dict[int | None, str]]:
     """id -> code of operators, base data and products, read raw; None (empty) is ""."""
     found: dict[str, dict[int | None, str]] = {}
     for kind, table in (("op", "operators"), ("base", "base_data_items"), ("prod", "products")):
@@ -520,7 +521,7 @@ def test_sales_analyses_on_the_demo_data_match_the_raw_lines(db: Database, boss:
     from crm_desktop.core.services import demo
 
     demo.generate(db, boss, customers=300, seed=5)
-    path = Path(str(db.engine.url.database))
+    path = raw_source(db)
     people = raw(
         path,
         "SELECT o.code, r.code AS role FROM operators o JOIN roles r ON r.id = o.role_id "
@@ -546,6 +547,7 @@ def test_sales_analyses_on_the_demo_data_match_the_raw_lines(db: Database, boss:
 
 
 @pytest.mark.pg
+@pytest.mark.sqlite_only(reason="compares SQLite with PostgreSQL itself (in the SQLite run)")
 def test_postgresql_gives_the_same_tables_as_sqlite(
     ledger: Ledger, pg: Database, pg_boss: Actor, clock: FixedClock
 ) -> None:
