@@ -9,6 +9,7 @@
     python bench/run.py --only import   # bench/importing.py: 100k-row xlsx import vs calamine
     python bench/run.py --only export   # bench/export.py: 100k-customer list export vs openpyxl
     python bench/run.py --only concurrency  # bench/concurrency.py: 8 processes on one file vs raw
+    python bench/run.py --only packaged  # bench/startup_packaged.py: the built app's start-up
 
 Every figure is a whole process (wall time from spawn to exit, peak RSS from wait4), and every
 app figure is paired with its floor, run alternately (A B A B ...); the ratio is taken per pair and
@@ -252,7 +253,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10k customers, 3 pairs")
     parser.add_argument(
         "--only",
-        choices=("startup", "demo", "search", "pdf", "reports", "import", "export", "concurrency"),
+        choices=(
+            "startup",
+            "demo",
+            "search",
+            "pdf",
+            "reports",
+            "import",
+            "export",
+            "packaged",
+            "concurrency",
+        ),
     )
     parser.add_argument("--customers", type=int)
     parser.add_argument("--pairs", type=int)
@@ -289,6 +300,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         passed += ["--pairs", str(args.pairs)] if args.pairs else []
         passed += ["--customers", str(args.customers)] if args.customers else []
         return export.main(passed)
+    if args.only == "packaged":  # dist/crm-desktop (make package) vs python -m vs bare window
+        import startup_packaged
+
+        passed = ["--quick"] if args.quick else []
+        passed += ["--pairs", str(args.pairs)] if args.pairs else []
+        passed += ["--customers", str(args.customers)] if args.customers else []
+        passed += ["--keep"] if args.keep else []
+        return startup_packaged.main(passed)
     if args.only == "concurrency":  # 8 processes x 300 edits on one file vs raw sqlite3 (7a)
         import concurrency
 
