@@ -140,7 +140,8 @@ def smoke_test(launcher: Launcher) -> None:
     try:
         built = smoke.run(launcher.window)
     except Exception:
-        traceback.print_exc()
+        if sys.stderr is not None:  # None in a windowed program on Windows: the exit code says it
+            traceback.print_exc()
         launcher.quit(1)
         return
     print(f"{APP_NAME}: smoke: built {', '.join(built)}; chart drawn", file=sys.stderr)
