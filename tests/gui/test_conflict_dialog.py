@@ -310,7 +310,6 @@ def test_the_wait_cursor_shows_while_a_save_waits_and_a_busy_database_is_told_in
     assert cursors == [Qt.CursorShape.WaitCursor]
     assert QApplication.overrideCursor() is None
     assert dialog.panel.error.text() == (
-        "Another PC kept the database busy.\n"
-        "Your entries are kept; press Save again in a moment."
+        "Another PC kept the database busy.\nYour entries are kept; press Save again in a moment."
     )
     assert dialog.panel.editor("name").text() == "b"  # type: ignore[attr-defined]

@@ -47,4 +47,3 @@ def test_hashes_survive_0006_down_and_up(
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("SELECT manager_id FROM teams").fetchall() == [(manager.id,)]
-
