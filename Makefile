@@ -7,15 +7,29 @@ PACKAGE_STAMP := $(VENV)/.package-stamp
 PO_FILES := $(wildcard resources/locale/*/LC_MESSAGES/crm_desktop.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint bench catalogs extract-messages sysdeps clean package package-smoke
+.PHONY: run test test-pg lint bench catalogs extract-messages sysdeps clean package package-smoke
 
 run: sysdeps $(STAMP) catalogs
 	$(VENV)/bin/crm-desktop
 
-# The pg tests run against a throw-away local PostgreSQL (started when root) or CRM_TEST_PG_URL.
+# The pg tests run against a throw-away local PostgreSQL (started when root) or CRM_TEST_PG_URL;
+# then test-pg. Any pytest failure, "no tests collected" (exit 5) included, fails the target.
 test: sysdeps $(STAMP) catalogs lint
-	CRM_TEST_PG_URL="$${CRM_TEST_PG_URL:-$$(bash packaging/linux/test-postgres.sh)}" \
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	@url="$${CRM_TEST_PG_URL:-$$(bash packaging/linux/test-postgres.sh)}"; \
+	CRM_TEST_PG_URL="$$url" QT_QPA_PLATFORM=offscreen $(PY) -m pytest || exit $$?; \
+	$(MAKE) --no-print-directory test-pg CRM_TEST_PG_URL="$$url"
+
+# The service suite (tests/unit) once more with every test's database on that PostgreSQL server;
+# tests about the SQLite file itself (marker sqlite_only) are left out there.
+test-pg: $(STAMP) catalogs
+	@url="$${CRM_TEST_PG_URL:-$$(bash packaging/linux/test-postgres.sh)}"; \
+	if [ -z "$$url" ]; then \
+	  echo "Skipped: the service suite on PostgreSQL (no CRM_TEST_PG_URL; a server starts as root)."; \
+	  exit 0; \
+	fi; \
+	echo "The service suite on PostgreSQL (CRM_TEST_BACKEND=postgresql):"; \
+	CRM_TEST_PG_URL="$$url" CRM_TEST_BACKEND=postgresql QT_QPA_PLATFORM=offscreen \
+	$(PY) -m pytest tests/unit -m "not sqlite_only"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

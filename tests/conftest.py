@@ -43,12 +43,17 @@ if ON_POSTGRESQL and not PG_ADMIN_URL:
     raise pytest.UsageError("CRM_TEST_BACKEND=postgresql needs CRM_TEST_PG_URL (an admin URL)")
 
 
+@pytest.hookimpl(tryfirst=True)  # marks first, so that `-m "not sqlite_only"` sees them
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """On PostgreSQL, tests about the SQLite file itself skip with their marker's reason."""
+    """On PostgreSQL, tests about the SQLite file itself skip with their marker's reason; a test
+    that asks for `db_path` (the file) counts as one even without the marker."""
     if not ON_POSTGRESQL:
         return
     for item in items:
         marker = item.get_closest_marker("sqlite_only")
+        if marker is None and "db_path" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.sqlite_only(reason="uses the SQLite file (db_path)"))
+            marker = item.get_closest_marker("sqlite_only")
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
@@ -154,9 +159,13 @@ def clock() -> FixedClock:
     return FixedClock()
 
 
+DB_FILE = "crm.db"
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "crm.db"
+    """The `db` fixture's SQLite file; a test asking for it is about the file (sqlite_only)."""
+    return tmp_path / DB_FILE
 
 
 TemplateRef = Path | str  # a SQLite file, or the name of a PostgreSQL template database
@@ -222,14 +231,15 @@ def refill(request: pytest.FixtureRequest, database: Database, template: Templat
 @pytest.fixture
 def db(
     request: pytest.FixtureRequest,
-    db_path: Path,
+    tmp_path: Path,
     clock: FixedClock,
     templates: dict[str, TemplateRef],
 ) -> Database:
-    """A migrated database (a file, or a PostgreSQL database); already set up with the boss when
-    the test asks for `boss`."""
+    """A migrated database (the file `db_path`, or a PostgreSQL database); already set up with
+    the boss when the test asks for `boss`."""
     seeded = BOSS_FIXTURES.intersection(request.fixturenames)
-    return database_from(request, templates["seeded" if seeded else "empty"], clock, db_path)
+    template = templates["seeded" if seeded else "empty"]
+    return database_from(request, template, clock, tmp_path / DB_FILE)
 
 
 def actor_of(db: Database, code: str) -> Actor:
