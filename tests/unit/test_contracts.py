@@ -340,6 +340,7 @@ def test_list_filters_search_and_sorts(
     assert ids(search="维保") == [service_]
     assert ids(search="李四的客户") == [supply]
     assert ids(search=con.get_contract(db, boss, supply).number) == [supply]
+    assert ids(search=con.get_contract(db, boss, supply).number.lower()) == [supply]  # ht…
     assert ids(status="confirmed") == [service_]
     assert ids(customer_id=firm["li"]) == [supply]
     assert ids(salesperson_id=team["zhao"].id) == [service_]

@@ -188,6 +188,7 @@ def test_search_finds_follow_ups_by_content_and_by_customer_name(
     other = _record(db, firm["people"]["chen"], firm["owned"]["chen"], content="called")
 
     assert _ids(followups.list_followups(db, boss, FollowUpFilter(search="100%"))) == [quote]
+    assert _ids(followups.list_followups(db, boss, FollowUpFilter(search="SENT"))) == [quote]
     assert _ids(followups.list_followups(db, boss, FollowUpFilter(search="chen"))) == [other]
 
 

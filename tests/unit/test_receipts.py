@@ -284,6 +284,8 @@ def test_receipt_numbers_come_from_the_rule_and_find_the_receipt(
     assert receipts.receipt_id_by_number(db, finance, two.number) == second
     found = receipts.list_receipts(db, finance, receipts.ReceiptFilter(search=two.number))
     assert [r.id for r in found] == [second]
+    typed = receipts.ReceiptFilter(search=two.number.lower())  # "sk…" as typed in a hurry
+    assert [r.id for r in receipts.list_receipts(db, finance, typed)] == [second]
 
 
 def test_payment_method_and_date_are_kept_and_filtered(

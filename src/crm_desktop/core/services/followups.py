@@ -216,12 +216,13 @@ def _conditions(
 
 
 def _search(text: str) -> ColumnElement[bool]:
-    """Subject, content or result containing the text, or a customer whose name/phone matches."""
+    """Subject, content or result containing the text in any case (as on SQLite, also on
+    PostgreSQL), or a customer whose name/phone matches."""
     matching_customers = select(Customer.id).where(customers.matches_search(text))
     return or_(
-        FollowUp.subject.contains(text, autoescape=True),
-        FollowUp.content.contains(text, autoescape=True),
-        FollowUp.result.contains(text, autoescape=True),
+        FollowUp.subject.icontains(text, autoescape=True),
+        FollowUp.content.icontains(text, autoescape=True),
+        FollowUp.result.icontains(text, autoescape=True),
         FollowUp.customer_id.in_(matching_customers),
     )
 

@@ -60,9 +60,10 @@ def date_range(
 
 
 def text_or_customer(text: str, customer_id: Any, *columns: Any) -> ColumnElement[bool]:
-    """`text` anywhere in one of `columns`, or a customer that matches_search finds."""
+    """`text` anywhere in one of `columns` (any case: LIKE ignores it on SQLite but not on
+    PostgreSQL, so both compare lower case), or a customer that matches_search finds."""
     matching = select(Customer.id).where(matches_search(text))
     return or_(
-        *(column.contains(text, autoescape=True) for column in columns),
+        *(column.icontains(text, autoescape=True) for column in columns),
         customer_id.in_(matching),
     )

@@ -256,8 +256,8 @@ def _conditions(
         pattern = customers._like(text)
         where.append(
             or_(
-                Receipt.number.like(pattern, escape="\\"),
-                Receipt.payer.like(pattern, escape="\\"),
+                Receipt.number.ilike(pattern, escape="\\"),  # any case, on PostgreSQL too
+                Receipt.payer.ilike(pattern, escape="\\"),
                 customers.matches_search(text),
             )
         )
