@@ -9,8 +9,14 @@ import pytest
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import FixedClock
 from crm_desktop.core.db import Database
-from crm_desktop.core.errors import DuplicateCustomer, NotFound, PermissionDenied
-from crm_desktop.core.models import BaseDataKind, PoolStatus
+from crm_desktop.core.errors import (
+    DuplicateCustomer,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from crm_desktop.core.models import BaseDataKind, Customer, PoolStatus
+from crm_desktop.core.search_keys import KEY_LENGTHS
 from crm_desktop.core.services import basedata, customers
 from crm_desktop.core.services.customers import CustomerFilter
 from tests.conftest import MakeOperator
@@ -198,3 +204,29 @@ def test_resolve_customer_by_id_code_or_name(db: Database, boss: Actor, ledger: 
     assert customers.resolve_customer(db, boss, str(bj)) == bj
     assert customers.resolve_customer(db, boss, "北京科技有限公司") == bj
     assert customers.resolve_customer(db, boss, "北京科技") == bj
+
+
+# A long Chinese name: its pinyin sort key (~3 letters a character) outgrows the name's length.
+LONG_NAME = "".join(chr(0x4E00 + (i * 37) % 20000) for i in range(200))
+
+
+def test_a_long_chinese_name_within_its_length_is_saved_and_sorted(
+    db: Database, boss: Actor
+) -> None:
+    cid = customers.create_customer(db, boss, {"name": LONG_NAME})
+
+    assert customers.get_customer(db, boss, cid)["name"] == LONG_NAME
+    assert [row.id for row in customers.list_customers(db, boss)] == [cid]
+
+
+def test_a_name_longer_than_its_column_is_refused_alike_on_every_backend(
+    db: Database, boss: Actor
+) -> None:
+    with pytest.raises(ValidationError, match="201 characters, at most 200 fit"):
+        customers.create_customer(db, boss, {"name": LONG_NAME + "司"})
+    assert customers.list_customers(db, boss) == []
+
+
+def test_derived_keys_are_cut_to_their_columns_lengths() -> None:
+    for key, length in KEY_LENGTHS.items():
+        assert Customer.__table__.c[key].type.length == length, key

@@ -171,6 +171,11 @@ def search_key(name: str | None, email: str | None = None, pinyin: str | None = 
     return " ".join(part for part in (pinyin, latin_name, fold(email)) if part)
 
 
+# The lengths of the derived columns (core/models/customers.py), so a key never outgrows its
+# column (PostgreSQL refuses what SQLite would keep).
+KEY_LENGTHS = {"normalized_name": 200, "sort_name": 400, "name_key": 200}
+
+
 def customer_keys(
     name: str, phone: str | None, email: str | None, normalized: str | None = None
 ) -> dict[str, Any]:
@@ -191,11 +196,12 @@ def customer_keys(
     initials = "".join(s[0] for s in syllables if s)
     pinyin = f"{''.join(syllables)} {initials}".strip()
     latin = key if _LATIN.search(key) else ""
-    return {
-        "normalized_name": normalized_name(name) if normalized is None else normalized,
-        "sort_name": "".join(sorting),
+    normalized = normalized_name(name) if normalized is None else normalized
+    return {  # cut to their columns: the pinyin of a long Chinese name outgrows the name
+        "normalized_name": normalized[: KEY_LENGTHS["normalized_name"]],
+        "sort_name": "".join(sorting)[: KEY_LENGTHS["sort_name"]],
         "phone_digits": phone_digits(phone) or None,
-        "name_key": key,
+        "name_key": key[: KEY_LENGTHS["name_key"]],
         "search_key": " ".join(part for part in (pinyin, latin, fold(email)) if part),
     }
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,6 +40,7 @@ from crm_desktop.core.errors import (
     DatabaseMissing,
     NotACrmDatabase,
     ReadOnlyDatabase,
+    ValidationError,
 )
 from crm_desktop.core.i18n import _
 from crm_desktop.core.models import AuditEntry, ChangeLogEntry, Editable
@@ -373,3 +374,22 @@ def _stamp(session: Session, _context: Any, _instances: Any) -> None:
         if isinstance(obj, Editable) and session.is_modified(obj, include_collections=False):
             obj.updated_at = now
             obj.updated_by_id = actor_id
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_too_long(session: Session, _context: Any, _instances: Any) -> None:
+    """Text longer than its column is refused alike on every backend: PostgreSQL rejects it
+    with a driver error (a traceback, not a message), SQLite would keep it (and the file could
+    then not move to a server)."""
+    if session.info.get("clock") is None:
+        return
+    for obj in (*session.new, *session.dirty):
+        for prop in inspect(obj).mapper.column_attrs:
+            limit = getattr(prop.columns[0].type, "length", None)
+            value = getattr(obj, prop.key, None)
+            if isinstance(limit, int) and isinstance(value, str) and len(value) > limit:
+                raise ValidationError(
+                    _("“{start}…” is too long: {count} characters, at most {limit} fit.").format(
+                        start=value[:20], count=len(value), limit=limit
+                    )
+                )
