@@ -6,10 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db import Database
-from crm_desktop.core.errors import DatabaseBusy, ReadOnlyDatabase
+from crm_desktop.core.errors import DatabaseBusy, DatabaseMissing, ReadOnlyDatabase
 from crm_desktop.core.services import customers
 
 pytestmark = pytest.mark.sqlite_only(reason="the SQLite file's own write lock and file mode")
@@ -45,3 +46,14 @@ def test_read_only_file_is_refused_with_a_message_and_left_unchanged(
     finally:
         db_path.chmod(0o644)
     assert db_path.read_bytes() == before
+
+
+def test_a_team_server_that_is_down_is_reported_as_unreachable_not_as_a_driver_error() -> None:
+    """The poller and the forms treat this like a dropped share: one calm message, retry later."""
+    server = Database("postgresql+psycopg://crm_app@127.0.0.1:9/crm")  # nothing listens there
+    with (
+        pytest.raises(DatabaseMissing, match="Cannot reach the database server"),
+        server.read() as session,
+    ):
+        session.execute(text("SELECT 1"))
+    server.dispose()

@@ -67,6 +67,18 @@ TABLE_KINDS = {
 }
 
 
+# What the PostgreSQL driver says when the server cannot be reached (down, restarted, no network).
+SERVER_GONE = (
+    "could not connect",
+    "connection refused",
+    "connection timed out",
+    "server closed the connection",
+    "terminating connection",
+    "no route to host",
+    "connection is closed",
+)
+
+
 @dataclass
 class WriteStats:
     """How writes got the lock in this process: how many had to wait, and how long at most.
@@ -331,6 +343,13 @@ def _readable(db: Database, exc: DBAPIError) -> DatabaseError | DBAPIError:
             _("Cannot open the database {path}: the file or its folder is not reachable.").format(
                 path=where
             )
+        )
+    if any(sign in text for sign in SERVER_GONE):
+        return DatabaseMissing(
+            _(
+                "Cannot reach the database server {path}: it is not running or the network is "
+                "down. Nothing was changed; try again when it is back."
+            ).format(path=where)
         )
     if "disk i/o" in text or "disk is full" in text:
         return DatabaseError(
