@@ -23,8 +23,9 @@ def _p(name: str, label: str, group: str) -> Permission:
     return Permission(name, label, group)
 
 
-G_CUSTOMERS, G_SALES, G_FINANCE, G_SERVICE, G_REPORTS, G_SETTINGS, G_SYSTEM = (
+G_CUSTOMERS, G_MARKETING, G_SALES, G_FINANCE, G_SERVICE, G_REPORTS, G_SETTINGS, G_SYSTEM = (
     N_("Customers"),
+    N_("Marketing"),
     N_("Sales"),
     N_("Receipts"),
     N_("Service"),
@@ -45,6 +46,13 @@ ALL_PERMISSIONS: tuple[Permission, ...] = (
     _p("followups.view", N_("View follow-ups"), G_CUSTOMERS),
     _p("followups.create", N_("Record follow-ups"), G_CUSTOMERS),
     _p("followups.annotate", N_("Annotate follow-ups"), G_CUSTOMERS),
+    _p("leads.view", N_("View leads"), G_MARKETING),
+    _p("leads.edit", N_("Create, edit and convert leads"), G_MARKETING),
+    _p("leads.import", N_("Import leads"), G_MARKETING),
+    _p("campaigns.view", N_("View marketing campaigns"), G_MARKETING),
+    _p("campaigns.edit", N_("Edit marketing campaigns"), G_MARKETING),
+    _p("targets.view", N_("View sales targets"), G_SALES),
+    _p("targets.edit", N_("Set sales targets"), G_SALES),
     _p("opportunities.view", N_("View opportunities"), G_SALES),
     _p("opportunities.edit", N_("Edit opportunities"), G_SALES),
     _p("quotes.view", N_("View quotes"), G_SALES),
@@ -65,6 +73,8 @@ ALL_PERMISSIONS: tuple[Permission, ...] = (
     _p("service.create", N_("Record service requests"), G_SERVICE),
     _p("service.edit", N_("Edit and close service records"), G_SERVICE),
     _p("service.export", N_("Export service records"), G_SERVICE),
+    _p("kb.view", N_("Read the knowledge base"), G_SERVICE),
+    _p("kb.edit", N_("Edit knowledge base articles"), G_SERVICE),
     _p("statistics.view", N_("View statistics"), G_REPORTS),
     _p("statistics.export", N_("Export statistics"), G_REPORTS),
     _p("settings.company", N_("Edit the company profile"), G_SETTINGS),
@@ -118,6 +128,11 @@ SALES_WORK = frozenset(
         "service.view",
         "service.create",
         "statistics.view",
+        "leads.view",
+        "leads.edit",
+        "campaigns.view",
+        "targets.view",
+        "kb.view",
     }
 )
 
@@ -141,6 +156,9 @@ PRESET_ROLES: tuple[PresetRole, ...] = (
             "orders.approve",
             "contracts.edit",
             "statistics.export",
+            "leads.import",
+            "campaigns.edit",
+            "targets.edit",
         },
     ),
     PresetRole("salesperson", N_("Salesperson"), DataScope.OWN, SALES_WORK),
@@ -164,7 +182,7 @@ PRESET_ROLES: tuple[PresetRole, ...] = (
         DataScope.ALL,
         frozenset({"customers.view", "followups.view", "followups.create", "products.view"})
         & PERMISSION_NAMES
-        | _all(("service.",)),
+        | _all(("service.", "kb.")),
     ),
     PresetRole("readonly", N_("Read-only"), DataScope.ALL, _views() - {"audit.view"}),
 )

@@ -13,6 +13,8 @@ from crm_desktop.core.models.customers import (
     PoolStatus,
     SavedFilter,
 )
+from crm_desktop.core.models.knowledge import KnowledgeArticle, KnowledgeLink
+from crm_desktop.core.models.marketing import Campaign, CampaignKind, Lead, LeadStatus
 from crm_desktop.core.models.operators import (
     DataScope,
     Operator,
@@ -20,6 +22,12 @@ from crm_desktop.core.models.operators import (
     Role,
     RolePermission,
     Team,
+)
+from crm_desktop.core.models.planning import (
+    Appointment,
+    AppointmentKind,
+    PeriodKind,
+    SalesTarget,
 )
 from crm_desktop.core.models.sales import (
     Contract,
@@ -49,11 +57,15 @@ from crm_desktop.core.models.system import (
 
 __all__ = [
     "BASE_DATA_LABELS",
+    "Appointment",
+    "AppointmentKind",
     "Attachment",
     "AuditEntry",
     "Base",
     "BaseDataItem",
     "BaseDataKind",
+    "Campaign",
+    "CampaignKind",
     "ChangeLogEntry",
     "CompanyProfile",
     "Contact",
@@ -68,6 +80,10 @@ __all__ = [
     "FollowUpMethod",
     "ImportBatch",
     "ImportChange",
+    "KnowledgeArticle",
+    "KnowledgeLink",
+    "Lead",
+    "LeadStatus",
     "NumberingRule",
     "Operator",
     "OperatorPassword",
@@ -75,6 +91,7 @@ __all__ = [
     "OpportunityStatus",
     "OrderLine",
     "PaymentPlan",
+    "PeriodKind",
     "PoolRules",
     "PoolStatus",
     "Presence",
@@ -86,6 +103,7 @@ __all__ = [
     "Role",
     "RolePermission",
     "SalesOrder",
+    "SalesTarget",
     "SavedFilter",
     "ServiceKind",
     "ServiceRecord",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import LargeBinary, String, Text
+from sqlalchemy import Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_desktop.core.models.base import Base, Editable
@@ -24,3 +24,5 @@ class CompanyProfile(Editable, Base):
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     seal: Mapped[bytes | None] = mapped_column(LargeBinary)
     document_terms: Mapped[str | None] = mapped_column(Text)
+    # complaints open longer than this many days escalate to the handler's manager
+    complaint_escalation_days: Mapped[int] = mapped_column(Integer, default=3)

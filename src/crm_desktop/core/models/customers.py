@@ -72,6 +72,7 @@ class Customer(Editable, Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
 
 
 class Contact(Editable, Base):

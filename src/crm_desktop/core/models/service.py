@@ -43,3 +43,6 @@ class ServiceRecord(Editable, Base):
     remarks: Mapped[str | None] = mapped_column(Text)
     satisfaction: Mapped[int | None] = mapped_column(Integer)  # 1-5 when closed
     satisfaction_comment: Mapped[str | None] = mapped_column(String(300))
+    # a complaint open past the company's escalation days goes to the handler's manager
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
