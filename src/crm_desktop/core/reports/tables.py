@@ -127,6 +127,9 @@ ANALYSIS_MODULES = (
     "crm_desktop.core.reports.customer_analyses",
     "crm_desktop.core.reports.sales_analyses",
     "crm_desktop.core.reports.pipeline_analyses",
+    "crm_desktop.core.reports.target_analyses",
+    "crm_desktop.core.reports.campaign_analyses",
+    "crm_desktop.core.reports.service_analyses",
 )
 
 _registry: dict[str, Analysis] = {}
