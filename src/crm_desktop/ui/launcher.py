@@ -159,6 +159,9 @@ class Launcher(QObject):
             self.show_login()
 
     def _database_problem(self, location: str, exc: Exception) -> None:
+        from crm_desktop.ui.database_dialog import remembered_location
+
+        location = remembered_location(location)  # a server password is never shown or kept
         if isinstance(exc, CrmError):
             message = exc.message
         else:
