@@ -1,0 +1,331 @@
+"""The calendar (日程): each operator's appointments and tasks, their reminders, and the
+follow-ups planned for a day.
+
+Items belong to one operator and only that operator changes them; a manager reads the
+calendars of the people in their data scope, the boss everyone's. Times are stored in UTC;
+days are local calendar days (core/clock), so "this week" is the week where the person sits.
+
+Reminders are rows, not timers: `due_reminders` answers "what should pop up now" from the
+injected clock, and `dismiss_reminder` stamps `reminded_at`, so every PC the operator is
+logged in on stops showing it at the next poll.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_desktop.core.actor import Actor
+from crm_desktop.core.clock import as_local_date, as_utc, local_day_bounds
+from crm_desktop.core.db.database import Database, UnitOfWork
+from crm_desktop.core.errors import PermissionDenied, ValidationError
+from crm_desktop.core.i18n import N_, _
+from crm_desktop.core.models import (
+    Appointment,
+    AppointmentKind,
+    Contact,
+    Customer,
+    Operator,
+    PoolStatus,
+)
+from crm_desktop.core.services import customers, records
+from crm_desktop.core.services.access import current_operator, require_in_scope
+
+FIELDS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "customer_id",
+    "contact_id",
+    "place",
+    "remind_minutes",
+    "remarks",
+)
+DETAIL_FIELDS = (*FIELDS, "operator_id", "done", "done_at", "reminded_at")
+FOLLOWUP = "followup"  # the agenda kind of a customer's planned follow-up (not a stored row)
+
+KIND_LABELS: dict[str, str] = {
+    AppointmentKind.APPOINTMENT: N_("Appointment"),
+    AppointmentKind.TASK: N_("Task"),
+    FOLLOWUP: N_("Follow-up due"),
+}
+
+MAX_REMIND_MINUTES = 7 * 24 * 60  # a week ahead is the longest reminder anyone sets
+# A reminder still pops up this long after the start: the app may have been opened late.
+REMINDER_GRACE = timedelta(minutes=30)
+_REMINDER_FIELDS = frozenset({"starts_at", "remind_minutes"})
+
+
+class AgendaItem(NamedTuple):
+    """One line of a day: an appointment, a task, or a customer due for a follow-up (all day)."""
+
+    kind: str  # AppointmentKind or FOLLOWUP
+    id: int | None  # the appointment's id; None for a follow-up
+    day: date  # local calendar day
+    starts_at: datetime | None  # None: all day
+    ends_at: datetime | None
+    title: str
+    customer_id: int | None
+    customer_name: str | None
+    contact_name: str | None
+    place: str | None
+    done: bool
+    operator_id: int
+
+    @property
+    def all_day(self) -> bool:
+        return self.starts_at is None
+
+
+class Reminder(NamedTuple):
+    id: int
+    kind: str
+    title: str
+    starts_at: datetime
+    customer_id: int | None
+    customer_name: str | None
+    place: str | None
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _target_operator(session: Session, actor: Actor, operator_id: int | None) -> Operator:
+    """Whose calendar is read: the actor's own, or someone in the actor's data scope."""
+    me = current_operator(session, actor)
+    if operator_id is None or operator_id == me.id:
+        return me
+    require_in_scope(session, me, operator_id)
+    return records.load(session, Operator, operator_id, _("Operator"))
+
+
+def agenda(
+    db: Database,
+    actor: Actor,
+    first_day: date,
+    last_day: date,
+    operator_id: int | None = None,
+    *,
+    with_followups: bool = True,
+) -> list[AgendaItem]:
+    """Appointments, tasks and planned follow-ups of one operator on local days
+    first_day..last_day, in time order (each day's all-day follow-ups first)."""
+    if last_day < first_day:
+        raise ValidationError(_("The end date is before the start date."))
+    with db.read() as session:
+        operator = _target_operator(session, actor, operator_id)
+        items = _appointments(session, operator.id, first_day, last_day)
+        if with_followups:
+            items += _followups(session, operator.id, first_day, last_day)
+    return sorted(items, key=_order)
+
+
+def _order(item: AgendaItem) -> tuple[Any, ...]:
+    at = item.starts_at.timestamp() if item.starts_at else 0.0
+    return (item.day, not item.all_day, at, item.title)
+
+
+def _appointments(session: Session, operator_id: int, first: date, last: date) -> list[AgendaItem]:
+    start, end = local_day_bounds(first, last)
+    query = (
+        select(
+            Appointment.kind,
+            Appointment.id,
+            Appointment.starts_at,
+            Appointment.ends_at,
+            Appointment.title,
+            Appointment.customer_id,
+            Customer.name,
+            Contact.name,
+            Appointment.place,
+            Appointment.done,
+        )
+        .outerjoin(Customer, Customer.id == Appointment.customer_id)
+        .outerjoin(Contact, Contact.id == Appointment.contact_id)
+        .where(
+            Appointment.operator_id == operator_id,
+            Appointment.starts_at >= start,
+            Appointment.starts_at < end,
+        )
+    )
+    items = []
+    for kind, id_, starts, ends, *rest in session.execute(query):
+        ends = as_utc(ends) if ends else None
+        items.append(
+            AgendaItem(kind, id_, as_local_date(starts), as_utc(starts), ends, *rest, operator_id)
+        )
+    return items
+
+
+def _followups(session: Session, operator_id: int, first: date, last: date) -> list[AgendaItem]:
+    """The operator's own customers whose next follow-up falls in the period (as in Today)."""
+    query = select(Customer.id, Customer.name, Customer.next_followup_on).where(
+        Customer.owner_id == operator_id,
+        Customer.next_followup_on >= first,
+        Customer.next_followup_on <= last,
+        Customer.pool_status == PoolStatus.PRIVATE,
+        Customer.archived.is_(False),
+    )
+    return [
+        AgendaItem(FOLLOWUP, None, day, None, None, name, cid, name, None, None, False, operator_id)
+        for cid, name, day in session.execute(query)
+    ]
+
+
+def get_appointment(db: Database, actor: Actor, appointment_id: int) -> dict[str, Any]:
+    """One item for its dialog, if its operator is within the actor's data scope."""
+    with db.read() as session:
+        operator = current_operator(session, actor)
+        item = records.load(session, Appointment, appointment_id, _("Appointment"))
+        require_in_scope(session, operator, item.operator_id)
+        detail = records.as_dict(item, DETAIL_FIELDS)
+        detail["editable"] = item.operator_id == operator.id
+        return detail
+
+
+def due_reminders(db: Database, actor: Actor, now: datetime | None = None) -> list[Reminder]:
+    """The actor's open items whose reminder time has come and that nobody dismissed yet:
+    start - remind_minutes <= now < start + REMINDER_GRACE."""
+    now = as_utc(now or db.clock.now())
+    with db.read() as session:
+        operator = current_operator(session, actor)
+        query = (
+            select(Appointment, Customer.name)
+            .outerjoin(Customer, Customer.id == Appointment.customer_id)
+            .where(
+                Appointment.operator_id == operator.id,
+                Appointment.done.is_(False),
+                Appointment.reminded_at.is_(None),
+                Appointment.remind_minutes.is_not(None),
+                Appointment.starts_at > now - REMINDER_GRACE,
+                Appointment.starts_at <= now + timedelta(minutes=MAX_REMIND_MINUTES),
+            )
+            .order_by(Appointment.starts_at, Appointment.id)
+        )
+        return [
+            Reminder(a.id, a.kind, a.title, as_utc(a.starts_at), a.customer_id, name, a.place)
+            for a, name in session.execute(query)
+            if as_utc(a.starts_at) - timedelta(minutes=a.remind_minutes or 0) <= now
+        ]
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _load_own(uow: UnitOfWork, operator: Operator, appointment_id: int) -> Appointment:
+    item = records.load(uow.session, Appointment, appointment_id, _("Appointment"))
+    if item.operator_id != operator.id:
+        raise PermissionDenied(_("Only its owner changes an appointment or task."))
+    return item
+
+
+def _clean(session: Session, operator: Operator, values: dict[str, Any]) -> dict[str, Any]:
+    clean = {k: v for k, v in values.items() if k in FIELDS}
+    for key in ("title", "place", "remarks"):
+        if key in clean:
+            clean[key] = (clean[key] or "").strip() or None
+    if "title" in clean and not clean["title"]:
+        raise ValidationError(_("Enter a title."))
+    if "kind" in clean and clean["kind"] not in set(AppointmentKind):
+        raise ValidationError(_("Unknown kind of calendar item."))
+    for key in ("starts_at", "ends_at"):
+        value = clean.get(key)
+        if value is not None:
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                raise ValidationError(_("The time is not a valid date and time."))
+            clean[key] = as_utc(value)
+    minutes = clean.get("remind_minutes")
+    if minutes is not None and not (0 <= int(minutes) <= MAX_REMIND_MINUTES):
+        raise ValidationError(
+            _("Remind between 0 and {most} minutes before.").format(most=MAX_REMIND_MINUTES)
+        )
+    if clean.get("customer_id") is not None:
+        customers._load_visible(session, operator, clean["customer_id"])
+    return clean
+
+
+def _check(session: Session, item: dict[str, Any]) -> None:
+    """Whole-record rules: a start, an end after it, the contact of the chosen customer."""
+    if not item.get("title"):
+        raise ValidationError(_("Enter a title."))
+    if item.get("starts_at") is None:
+        raise ValidationError(_("Enter the date and time."))
+    if item.get("ends_at") is not None and as_utc(item["ends_at"]) <= as_utc(item["starts_at"]):
+        raise ValidationError(_("The end must be after the start."))
+    if item.get("contact_id") is not None:
+        contact = session.get(Contact, item["contact_id"])
+        if contact is None or contact.customer_id != item.get("customer_id"):
+            raise ValidationError(_("The contact does not belong to this customer."))
+
+
+def save_appointment(
+    db: Database,
+    actor: Actor,
+    appointment_id: int | None,
+    version: int | None,
+    values: dict[str, Any],
+) -> int:
+    """Create an item of the actor's own, or change one of theirs (a new time or reminder
+    makes the reminder pop up again)."""
+    with db.write(actor) as uow:
+        operator = current_operator(uow.session, actor)
+        clean = _clean(uow.session, operator, values)
+        if appointment_id is None:
+            clean.setdefault("kind", AppointmentKind.APPOINTMENT)
+            _check(uow.session, clean)
+            item = records.create(
+                uow, Appointment, {**clean, "operator_id": operator.id}, entity="appointment"
+            )
+        else:
+            item = _load_own(uow, operator, appointment_id)
+            _check(uow.session, {**records.snapshot(item, FIELDS), **clean})
+            if _REMINDER_FIELDS & {k for k, v in clean.items() if getattr(item, k) != v}:
+                clean["reminded_at"] = None
+            records.apply_changes(
+                uow, item, clean, expected_version=version or 0, entity="appointment"
+            )
+        uow.touched("appointments")
+        return item.id
+
+
+def set_done(db: Database, actor: Actor, appointment_id: int, done: bool = True) -> None:
+    """Tick an item off (or reopen it); a done item no longer reminds."""
+    with db.write(actor) as uow:
+        item = _load_own(uow, current_operator(uow.session, actor), appointment_id)
+        if item.done == done:
+            return
+        records.apply_changes(
+            uow,
+            item,
+            {"done": done, "done_at": uow.clock.now() if done else None},
+            expected_version=item.version,
+            entity="appointment",
+            action="appointment.done" if done else "appointment.reopen",
+        )
+        uow.touched("appointments")
+
+
+def delete_appointment(db: Database, actor: Actor, appointment_id: int) -> None:
+    """Remove an item of the actor's own (nothing refers to appointments)."""
+    with db.write(actor) as uow:
+        item = _load_own(uow, current_operator(uow.session, actor), appointment_id)
+        uow.audit("appointment.delete", "appointment", item.id, summary=item.title)
+        uow.session.delete(item)
+        uow.touched("appointments")
+
+
+def dismiss_reminder(db: Database, actor: Actor, appointment_id: int) -> None:
+    """Stop the reminder on every PC: stamped, not audited (it is not a change of plan)."""
+    with db.write(actor) as uow:
+        item = _load_own(uow, current_operator(uow.session, actor), appointment_id)
+        if item.reminded_at is None:
+            item.reminded_at = uow.clock.now()
+            uow.touched("appointments")
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS.get(kind, kind))
