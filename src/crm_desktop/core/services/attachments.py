@@ -1,4 +1,4 @@
-"""Files attached to records (for now: customers), in the database or beside the SQLite file.
+"""Files attached to records (customers, contracts, service records, knowledge articles),
 
 Small files (<= 1 MiB) live in the database, so a backup of the file holds them. Larger ones on
 SQLite are written into "<database stem>.files/" next to the database, named by their SHA-256:
@@ -28,7 +28,7 @@ from crm_desktop.core.db.database import Database
 from crm_desktop.core.errors import NotFound, ValidationError
 from crm_desktop.core.i18n import N_, _
 from crm_desktop.core.models import Attachment, Contract, Operator, ServiceRecord
-from crm_desktop.core.services import records
+from crm_desktop.core.services import knowledge, records
 from crm_desktop.core.services.access import require, require_record_in_scope
 from crm_desktop.core.services.customers import _load_visible
 
@@ -91,6 +91,7 @@ OWNER_KINDS: dict[str, _OwnerKind] = {
         "service.edit",
         _sales_record(ServiceRecord, "handler_id", N_("Service record")),
     ),
+    "kb_article": _OwnerKind("kb.view", "kb.edit", knowledge.check_article),
 }
 
 
