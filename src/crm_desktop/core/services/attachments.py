@@ -1,4 +1,5 @@
-"""Files attached to records (customers, contracts, service records, knowledge articles),
+"""Files attached to records (customers, contracts, service, articles), in the database or beside
+the SQLite file.
 
 Small files (<= 1 MiB) live in the database, so a backup of the file holds them. Larger ones on
 SQLite are written into "<database stem>.files/" next to the database, named by their SHA-256:
