@@ -28,7 +28,9 @@ FIELDS = (
     "logo",
     "seal",
     "document_terms",
+    "complaint_escalation_days",
 )
+MAX_ESCALATION_DAYS = 365
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 
@@ -47,12 +49,27 @@ def company_name(db: Database) -> str:
         return session.scalar(select(CompanyProfile.name).limit(1)) or ""
 
 
+def _escalation_days(value: Any) -> int:
+    """Whole days from 1 to a year: 0 would escalate every complaint the moment it is taken."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = 0
+    if isinstance(value, bool) or not 1 <= days <= MAX_ESCALATION_DAYS:
+        raise ValidationError(
+            _("Complaints escalate after 1 to {max} days.").format(max=MAX_ESCALATION_DAYS)
+        )
+    return days
+
+
 def update_profile(db: Database, actor: Actor, version: int, values: dict[str, Any]) -> None:
     clean = {k: v for k, v in values.items() if k in FIELDS}
     records.required_text(clean, "name")
     for key in ("logo", "seal"):
         if clean.get(key) is not None and len(clean[key]) > MAX_IMAGE_BYTES:
             raise ValidationError(_("The image is larger than 2 MB; choose a smaller file."))
+    if "complaint_escalation_days" in clean:
+        clean["complaint_escalation_days"] = _escalation_days(clean["complaint_escalation_days"])
     with db.write(actor) as uow:
         require(uow.session, actor, "settings.company")
         profile = uow.session.scalar(select(CompanyProfile).limit(1))

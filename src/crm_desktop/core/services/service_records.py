@@ -4,6 +4,14 @@ A record is visible when its handler is within the actor's data scope or its cus
 is (`access.record_scope`): the service desk (scope "all") sees everything, a salesperson sees
 the service done for their own customers. Resolving or closing stamps `resolved_at` from the
 database clock; reopening clears it, so "resolved" always means "resolved now".
+
+Satisfaction is rated 1 to 5 with an optional comment. A closed complaint must carry a score (the
+customer was asked how it ended: that is what the satisfaction statistics count); for a service
+call or a consultation the score stays optional, since many are closed without asking anyone. The
+rule is checked on the record as it ends up, by `set_service_status` and `save_service_record`
+alike, so neither path can leave a closed complaint unrated. Escalation of overdue complaints
+lives in `escalation.py`; it sets `escalated_at`/`escalated_to_id`, which the list shows and
+filters on ("escalated to me").
 """
 
 from __future__ import annotations
@@ -88,6 +96,8 @@ class ServiceFilter:
     date_from: date | None = None
     date_to: date | None = None
     open_only: bool = False  # open or in progress: what still needs someone
+    escalated_to_id: int | None = None  # complaints escalated to this person
+    kind: str | None = None  # service, complaint or consultation
 
 
 class ServiceRow(NamedTuple):
@@ -103,9 +113,13 @@ class ServiceRow(NamedTuple):
     priority: int
     resolved_at: datetime | None
     version: int
+    kind: str = ServiceKind.SERVICE
+    escalated_at: datetime | None = None
+    escalated_to_name: str | None = None
 
 
 _CATEGORY = aliased(BaseDataItem)
+_ESCALATED_TO = aliased(Operator)
 SORT_COLUMNS: dict[str, Any] = {
     "accepted_at": ServiceRecord.accepted_at,
     "customer": Customer.name,
@@ -128,7 +142,17 @@ def _conditions(
         record_scope(session, operator, ServiceRecord.handler_id, ServiceRecord.customer_id)
     ]
     where += equal_to(
-        ServiceRecord, wanted, ("status", "priority", "category_id", "handler_id", "customer_id")
+        ServiceRecord,
+        wanted,
+        (
+            "status",
+            "priority",
+            "category_id",
+            "handler_id",
+            "customer_id",
+            "escalated_to_id",
+            "kind",
+        ),
     )
     if wanted.open_only:
         where.append(ServiceRecord.status.not_in(DONE))
@@ -174,9 +198,13 @@ def list_service_records(
                 ServiceRecord.priority,
                 ServiceRecord.resolved_at,
                 ServiceRecord.version,
+                ServiceRecord.kind,
+                ServiceRecord.escalated_at,
+                _ESCALATED_TO.name,
             )
             .join(Customer, Customer.id == ServiceRecord.customer_id)
             .join(Operator, Operator.id == ServiceRecord.handler_id)
+            .outerjoin(_ESCALATED_TO, _ESCALATED_TO.id == ServiceRecord.escalated_to_id)
             .outerjoin(_CATEGORY, _CATEGORY.id == ServiceRecord.category_id)
             .where(*_conditions(session, operator, wanted or ServiceFilter()))
             .order_by(order, tiebreak)
@@ -232,12 +260,36 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(_("Choose a priority: high, normal or low."))
     if "kind" in clean and clean["kind"] not in set(ServiceKind):
         raise ValidationError(_("Unknown kind of service record."))
-    satisfaction = clean.get("satisfaction")
-    if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
-        raise ValidationError(_("Satisfaction is rated from 1 to 5."))
+    if "satisfaction" in clean:
+        clean["satisfaction"] = checked_score(clean["satisfaction"])
     if clean.get("accepted_at", 0) is None:
         raise ValidationError(_("Enter when the request was accepted."))
     return clean
+
+
+def checked_score(value: Any) -> int | None:
+    """A satisfaction score as stored: None (not rated) or a whole number from 1 to 5."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValidationError(_("Satisfaction is rated from 1 to 5."))
+    try:
+        score = int(value)
+    except ValueError:
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError(_("Satisfaction is rated from 1 to 5."))
+    return score
+
+
+def needs_score(kind: str | None, status: str | None) -> bool:
+    """A closed complaint must say how satisfied the customer was (see the module docstring)."""
+    return kind == ServiceKind.COMPLAINT and status == ServiceStatus.CLOSED
+
+
+def _require_score(record: ServiceRecord) -> None:
+    if needs_score(record.kind, record.status) and record.satisfaction is None:
+        raise ValidationError(_("Closing a complaint needs the customer's satisfaction (1 to 5)."))
 
 
 def _check_references(
@@ -283,6 +335,7 @@ def save_service_record(
             records.apply_changes(
                 uow, record, clean, expected_version=version or 0, entity="service_record"
             )
+            _require_score(record)
         uow.touched("service")
         return record.id
 
@@ -304,14 +357,20 @@ def set_service_status(
     version: int,
     status: str,
     result: str | None = None,
+    *,
+    satisfaction: int | None = None,
+    comment: str | None = None,
 ) -> None:
-    """Move a record to another status, with the result when given.
+    """Move a record to another status, with the result, satisfaction score and comment when
+    given (a score or comment only with resolving or closing).
 
     Resolving or closing stamps the time (an already resolved record keeps its first stamp
-    when it is closed); going back to open or in progress clears it.
+    when it is closed); going back to open or in progress clears it. Closing a complaint
+    without a score (given now or already recorded) is refused.
     """
     if status not in set(ServiceStatus):
         raise ValidationError(_("Unknown service status “{status}”.").format(status=status))
+    score = checked_score(satisfaction)
     with db.write(actor) as uow:
         operator = require(uow.session, actor, "service.edit")
         record = _load_visible(uow.session, operator, record_id)
@@ -322,6 +381,10 @@ def set_service_status(
             changes["resolved_at"] = uow.clock.now()
         if result is not None:
             changes["result"] = result.strip() or None
+        if status in DONE and score is not None:
+            changes["satisfaction"] = score
+        if status in DONE and comment is not None:
+            changes["satisfaction_comment"] = comment.strip() or None
         records.apply_changes(
             uow,
             record,
@@ -330,4 +393,5 @@ def set_service_status(
             entity="service_record",
             action="service_record.status",
         )
+        _require_score(record)
         uow.touched("service")
