@@ -28,6 +28,7 @@ from crm_desktop.core.search_keys import (
 )
 from crm_desktop.core.services import records
 from crm_desktop.core.services.access import owner_scope, require, require_in_scope
+from crm_desktop.core.services.campaigns import check_campaign
 
 FIELDS = (
     "code",
@@ -47,6 +48,7 @@ FIELDS = (
     "pool_status",
     "remarks",
     "tags",
+    "campaign_id",  # the marketing campaign the customer came from (services/campaigns.py)
 )
 
 
@@ -455,6 +457,7 @@ def create_customer(
     clean = _prepare(values)
     with db.write(actor) as uow:
         operator = require(uow.session, actor, "customers.create")
+        check_campaign(uow.session, clean.get("campaign_id"))
         if not allow_duplicate:
             _refuse_duplicates(uow.session, operator, clean["name"], clean.get("phone"), None)
         if clean.get("pool_status") == PoolStatus.PUBLIC:
@@ -487,6 +490,7 @@ def update_customer(
     with db.write(actor) as uow:
         operator = require(uow.session, actor, "customers.edit")
         customer = _load_visible(uow, operator, customer_id)
+        check_campaign(uow.session, clean.get("campaign_id"))
         renamed = "name" in clean and clean["name"] != customer.name
         rephoned = "phone" in clean and phone_digits(clean["phone"]) != phone_digits(customer.phone)
         if not allow_duplicate and (renamed or rephoned):
