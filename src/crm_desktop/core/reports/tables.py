@@ -154,8 +154,9 @@ def analyses() -> list[Analysis]:
 
 
 def analysis(name: str) -> Analysis:
+    wanted = name.replace("_", "-")  # `campaign_results` finds campaign-results too
     for found in analyses():
-        if found.name == name:
+        if found.name in (name, wanted):
             return found
     raise NotFound(_("There is no analysis called “{name}”.").format(name=name))
 
