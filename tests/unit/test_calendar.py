@@ -246,3 +246,12 @@ def test_a_contact_must_belong_to_the_chosen_customer(
     contact = contacts.save_contact(db, li, other, None, None, {"name": "李经理"})
     with pytest.raises(ValidationError, match="contact"):
         add(db, li, clock.now(), customer_id=one, contact_id=contact)
+
+
+def test_the_calendars_one_may_open_follow_the_data_scope(
+    db: Database, team: dict[str, Actor], boss: Actor
+) -> None:
+    names = {code: [n for _i, n in calendar.calendar_owners(db, team[code])] for code in team}
+    assert names["li"] == ["李四"]
+    assert names["manager"][0] == "马经理" and set(names["manager"]) == {"马经理", "李四", "赵六"}
+    assert set(n for _i, n in calendar.calendar_owners(db, boss)) >= {"王老板", "马经理", "李四"}

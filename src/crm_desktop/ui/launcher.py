@@ -95,6 +95,7 @@ class Launcher(QObject):
         self.heartbeat = QTimer(self)
         self.heartbeat.setInterval(HEARTBEAT_MS)
         self.heartbeat.timeout.connect(self.beat)
+        self.reminders: Any = None  # calendar.reminders.ReminderWatcher of the session
 
     # -- language ---------------------------------------------------------------------------
 
@@ -290,6 +291,14 @@ class Launcher(QObject):
             _FirstPaint(self.window, lambda: self.quit(0))
         else:
             QTimer.singleShot(0, self.housekeeping)
+            self.start_reminders()
+
+    def start_reminders(self) -> None:
+        """Calendar reminders pop up while the app runs (checked off the GUI thread)."""
+        from crm_desktop.ui.calendar.reminders import ReminderWatcher
+
+        self.reminders = ReminderWatcher(self.ctx, lambda: self.window, parent=self)
+        self.reminders.start()
 
     def show_window(self, tab: str | None = None, geometry: Any = None) -> None:
         from crm_desktop.ui.main_window import MainWindow
@@ -466,6 +475,9 @@ class Launcher(QObject):
         from crm_desktop.core.db import presence
 
         self.heartbeat.stop()
+        if self.reminders is not None:
+            self.reminders.stop()
+            self.reminders = None
         if self.poller is not None:
             poller, self.poller = self.poller, None
             poller.stop()

@@ -22,10 +22,10 @@ from crm_desktop.core.clock import local_today
 from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.money import format_money
-from crm_desktop.core.services import today
+from crm_desktop.core.services import calendar, today
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
-from crm_desktop.ui.widgets.record_table_model import shorten
+from crm_desktop.ui.widgets.record_table_model import local_time, shorten
 
 KINDS = (
     "followups",
@@ -36,6 +36,7 @@ KINDS = (
     "receipts",
     "payment_plans",
     "contracts",
+    "appointments",
 )
 
 
@@ -80,6 +81,22 @@ class TodayTab(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("todaySummary")
 
+        self.appointments: list[calendar.AgendaItem] = []
+        self.agenda = self._page(
+            "today_appointments",
+            _("Appointments and tasks"),
+            [
+                Column("starts_at", _("Time"), formatter=hour_minute, width=70),
+                Column("kind", _("Type"), formatter=calendar.kind_label, width=90),
+                Column("title", _("Title"), formatter=shorten),
+                Column("customer_name", _("Customer")),
+                Column("place", _("Place")),
+            ],
+            lambda: self.appointments,
+            key="id",
+            empty=_("No appointments today."),
+            on_open=self.open_appointment,
+        )
         self.due = self._page(
             "today_due",
             _("Follow-ups due"),
@@ -189,11 +206,25 @@ class TodayTab(QWidget):
 
     @property
     def pages(self) -> tuple[RecordListPage, ...]:
-        return (self.due, self.returning, self.annotations, self.overdue, self.expiring)
+        return (
+            self.agenda,
+            self.due,
+            self.returning,
+            self.annotations,
+            self.overdue,
+            self.expiring,
+        )
 
     def _lists(self) -> tuple[Sequence[Any], ...]:
         queue = self.queue
-        return (queue.due, queue.returning, queue.annotations, queue.overdue, queue.expiring)
+        return (
+            self.appointments,
+            queue.due,
+            queue.returning,
+            queue.annotations,
+            queue.overdue,
+            queue.expiring,
+        )
 
     def _page(
         self,
@@ -239,9 +270,11 @@ class TodayTab(QWidget):
         self.stale = False
         try:
             self.queue = today.today_queue(self.ctx.db, self.ctx.actor)
+            self.appointments = todays_appointments(self.ctx)
             self.error = None
         except CrmError as exc:
             self.queue = today.TodayQueue()
+            self.appointments = []
             self.error = exc
         for page in self.pages:
             page.reload()
@@ -321,11 +354,27 @@ class TodayTab(QWidget):
         self.dialog = open_annotations(self.ctx, self, row.followup_id)
         return self.dialog
 
+    def open_appointment(self, row: calendar.AgendaItem) -> Any:
+        from crm_desktop.ui.calendar.dialog import open_appointment
+
+        self.dialog = open_appointment(self.ctx, self, row.id)
+        return self.dialog
+
     def record_followup(self, row: today.DueCustomer) -> Any:
         from crm_desktop.ui.followups.dialog import record_followup
 
         self.dialog = record_followup(self.ctx, self, row.customer_id)
         return self.dialog
+
+
+def hour_minute(value: Any) -> str:
+    return local_time(value).strftime("%H:%M") if value else ""
+
+
+def todays_appointments(ctx: AppContext) -> list[calendar.AgendaItem]:
+    """The actor's own appointments and tasks today (follow-ups have their own list)."""
+    day = local_today(ctx.db.clock)
+    return calendar.agenda(ctx.db, ctx.actor, day, day, with_followups=False)
 
 
 def unread_count(ctx: AppContext) -> int:

@@ -32,7 +32,7 @@ from crm_desktop.core.models import (
     PoolStatus,
 )
 from crm_desktop.core.services import customers, records
-from crm_desktop.core.services.access import current_operator, require_in_scope
+from crm_desktop.core.services.access import current_operator, owner_scope, require_in_scope
 
 FIELDS = (
     "kind",
@@ -174,6 +174,18 @@ def _followups(session: Session, operator_id: int, first: date, last: date) -> l
         AgendaItem(FOLLOWUP, None, day, None, None, name, cid, name, None, None, False, operator_id)
         for cid, name, day in session.execute(query)
     ]
+
+
+def calendar_owners(db: Database, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of the active operators whose calendar the actor may read, the actor first."""
+    with db.read() as session:
+        me = current_operator(session, actor)
+        rows = session.execute(
+            select(Operator.id, Operator.name)
+            .where(Operator.active, Operator.id != me.id, owner_scope(session, me, Operator.id))
+            .order_by(Operator.code)
+        )
+        return [(me.id, me.name), *((r.id, r.name) for r in rows)]
 
 
 def get_appointment(db: Database, actor: Actor, appointment_id: int) -> dict[str, Any]:
