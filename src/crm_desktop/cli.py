@@ -469,6 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
     from crm_desktop import cli_server
 
     cli_server.register(commands)
+    from crm_desktop import cli_leads
+
+    cli_leads.register(commands)
     from crm_desktop import cli_service
 
     cli_service.register(commands)

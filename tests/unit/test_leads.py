@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from crm_desktop.core.actor import Actor
@@ -15,6 +17,8 @@ from crm_desktop.core.errors import (
     PermissionDenied,
     ValidationError,
 )
+from crm_desktop.core.importing import engine
+from crm_desktop.core.importing.model import ImportKind, ImportRequest
 from crm_desktop.core.models import (
     AuditEntry,
     Contact,
@@ -251,3 +255,56 @@ def test_edits_are_audited(db: Database, team) -> None:
             .order_by(AuditEntry.id)
         ).all()
     assert actions == ["lead.create", "lead.update"]
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_leads_import_from_excel_with_duplicates_reported(
+    db: Database, boss: Actor, team, tmp_path: Path
+) -> None:
+    customers.create_customer(db, boss, {"name": "杭州星河科技有限公司"})
+    _lead(db, team["zhao"], name="刘强", company="温州远航机械", phone="13912345678")
+    path = _xlsx(
+        tmp_path / "展会线索.xlsx",
+        [
+            ["姓名", "公司名称", "职务", "手机", "邮箱", "负责人", "状态", "备注"],
+            ["陈静", "苏州明达电子有限公司", "采购", "13811112222", "cj@md.cn", "李四", "", "展会"],
+            ["周杰", "苏州明达电子公司", "", "", "", "", "", ""],  # same firm as row 2
+            ["张伟", "杭州星河科技公司", "", "", "", "", "", ""],  # already a customer
+            ["孙丽", "另一家公司", "", "139-1234-5678", "", "", "", ""],  # phone of a lead
+            ["吴磊", "", "", "13700009999", "", "赵六", "qualified", ""],
+            ["郑爽", "无效状态公司", "", "", "", "", "maybe", ""],
+        ],
+    )
+    manager = team["manager"]
+    result = engine.run_import(db, manager, ImportRequest(kind=ImportKind.LEADS, path=path))
+    assert result.created == 2
+    assert result.skipped == 2
+    reasons = {row.line: row.reason for row in [*result.errors, *result.skipped_rows]}
+    assert "row 2" in reasons[3]
+    assert "customer with the same name" in reasons[4]
+    assert "lead with the same phone" in reasons[5]
+    assert "status" in reasons[7]
+    rows = {r.name: r for r in leads.list_leads(db, manager)}
+    assert rows["陈静"].owner_id == team["li"].id
+    assert rows["陈静"].status == LeadStatus.NEW
+    assert rows["吴磊"].owner_id == team["zhao"].id
+    assert rows["吴磊"].status == LeadStatus.QUALIFIED
+    # the imported lead converts like any other, and is found by the duplicate check
+    with pytest.raises(leads.DuplicateLead):
+        _lead(db, team["li"], name="别人", company="苏州明达电子")
+
+
+def test_a_salesperson_may_not_import_leads(db: Database, team, tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "leads.xlsx", [["姓名", "公司"], ["陈静", "明达"]])
+    with pytest.raises(PermissionDenied):
+        engine.run_import(db, team["li"], ImportRequest(kind=ImportKind.LEADS, path=path))

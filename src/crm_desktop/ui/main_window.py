@@ -78,6 +78,12 @@ TABS: tuple[TabSpec, ...] = (
         factory="crm_desktop.ui.service.tab:ServiceTab",
     ),
     TabSpec(
+        "knowledge",
+        N_("Knowledge base"),
+        "kb.view",
+        factory="crm_desktop.ui.knowledge.tab:KnowledgeTab",
+    ),
+    TabSpec(
         "statistics",
         N_("Statistics"),
         "statistics.view",

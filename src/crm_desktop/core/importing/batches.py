@@ -54,6 +54,7 @@ KIND_PERMISSIONS: dict[str, str] = {
     ImportKind.CONTACTS: "customers.import",
     ImportKind.PRODUCTS: "settings.products",
     ImportKind.ORDERS: "orders.import",
+    ImportKind.LEADS: "leads.import",
 }
 NAME_COLUMNS = {"order": "number", "base_data": "name"}  # others: "name"
 _STAMPS = ("updated_at", "updated_by_id", "import_batch_id")
@@ -144,7 +145,7 @@ def undo_batch(
             {"removed": (None, result.removed), "restored": (None, result.restored)},
             summary=filename,
         )
-        uow.touched("customers", "contacts", "products", "orders", "base_data")
+        uow.touched("customers", "contacts", "products", "orders", "leads", "base_data")
     return result
 
 
@@ -333,7 +334,7 @@ def _take_back(
                     break
                 _apply(uow, conn, entity, table, rows, result, force)
                 conn.execute(delete(ImportChange).where(ImportChange.id.in_([r[0] for r in rows])))
-                uow.touched("customers", "contacts", "products", "orders", "base_data")
+                uow.touched("customers", "contacts", "products", "orders", "leads", "base_data")
             done += len(rows)
             if progress is not None:
                 progress(min(done, total), total)

@@ -751,6 +751,7 @@ _TOUCHED = {
     "contacts": ("contacts",),
     "products": ("products",),
     "orders": ("orders", "customers"),
+    "leads": ("leads",),
 }
 
 

@@ -376,11 +376,56 @@ ORDER_FIELDS: tuple[FieldSpec, ...] = (
     F("remarks", N_("Remarks"), "text", False, _REMARKS),
 )
 
+# Leads: the person, their company and how to reach them; duplicates as the customers tab.
+LEAD_FIELDS: tuple[FieldSpec, ...] = (
+    F(
+        "name",
+        N_("Name"),
+        "text",
+        True,
+        ("姓名", "联系人", "联系人姓名", "名字", "客户姓名", "Name", "Contact", "Contact Name"),
+    ),
+    F(
+        "company",
+        N_("Company"),
+        "text",
+        False,
+        ("公司", "公司名称", "单位", "单位名称", "企业名称", "客户名称", "Company", "Company Name"),
+    ),
+    F("title", N_("Title"), "text", False, ("职务", "职位", "头衔", "Title", "Position")),
+    F(
+        "phone",
+        N_("Phone"),
+        "phone",
+        False,
+        ("电话", "手机", "手机号", "联系电话", "电话号码", "Phone", "Mobile", "Tel"),
+    ),
+    F("email", N_("Email"), "email", False, _EMAIL),
+    F(
+        "source",
+        N_("Source"),
+        f"base:{K.CUSTOMER_SOURCE}",
+        False,
+        ("线索来源", "来源", "客户来源", "Source", "Lead source"),
+    ),
+    F("campaign", N_("Campaign"), "text", False, ("市场活动", "活动", "活动名称", "Campaign")),
+    F(
+        "owner",
+        N_("Owner"),
+        "operator",
+        False,
+        ("负责人", "业务员", "销售员", "跟进人", "归属人", "Owner", "Salesperson", "Sales Rep"),
+    ),
+    F("status", N_("Status"), "text", False, ("状态", "线索状态", "Status", "Lead status")),
+    F("remarks", N_("Remarks"), "text", False, _REMARKS),
+)
+
 FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
     ImportKind.CUSTOMERS: CUSTOMER_FIELDS,
     ImportKind.CONTACTS: CONTACT_FIELDS,
     ImportKind.PRODUCTS: PRODUCT_FIELDS,
     ImportKind.ORDERS: ORDER_FIELDS,
+    ImportKind.LEADS: LEAD_FIELDS,
 }
 
 # The first key is the default (crm import --key, the wizard's preselection).
@@ -389,6 +434,7 @@ MATCH_KEYS: dict[ImportKind, tuple[MatchKey, ...]] = {
     ImportKind.CONTACTS: (MatchKey.NAME, MatchKey.PHONE),  # within the row's customer
     ImportKind.PRODUCTS: (MatchKey.CODE, MatchKey.NAME),
     ImportKind.ORDERS: (MatchKey.CODE,),  # the order number
+    ImportKind.LEADS: (MatchKey.NAME, MatchKey.PHONE),  # company (or person) / phone digits
 }
 
 

@@ -29,6 +29,7 @@ class ImportKind(StrEnum):
     CONTACTS = "contacts"
     PRODUCTS = "products"
     ORDERS = "orders"  # sales history: one sheet row per order line
+    LEADS = "leads"
 
 
 KIND_LABELS: dict[ImportKind, str] = {
@@ -36,6 +37,7 @@ KIND_LABELS: dict[ImportKind, str] = {
     ImportKind.CONTACTS: N_("Contacts"),
     ImportKind.PRODUCTS: N_("Products"),
     ImportKind.ORDERS: N_("Sales history"),
+    ImportKind.LEADS: N_("Leads"),
 }
 
 

@@ -39,6 +39,7 @@ KIND_PERMISSIONS: dict[ImportKind, str] = {
     ImportKind.CONTACTS: "customers.import",
     ImportKind.PRODUCTS: "settings.products",
     ImportKind.ORDERS: "orders.import",
+    ImportKind.LEADS: "leads.import",
 }
 
 # What a finished import (or its undo) changed, for the open lists to refresh.
@@ -47,6 +48,7 @@ KIND_CHANGES: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.CONTACTS: ("contacts", "customers"),
     ImportKind.PRODUCTS: ("products",),
     ImportKind.ORDERS: ("orders", "customers", "products"),
+    ImportKind.LEADS: ("leads",),
 }
 
 ACTION_LABELS: dict[RowAction, str] = {

@@ -103,7 +103,7 @@ from crm_desktop.core.search_keys import fold, normalized_name, phone_digits
 # lock is taken); 10,000 halves the number of commits and keeps each lock around a second.
 CHUNK_ROWS = 10_000
 # Undo/rollback deletes children before parents and restores in this order.
-UNDO_ORDER = ("order", "contact", "customer", "product", "base_data")
+UNDO_ORDER = ("lead", "order", "contact", "customer", "product", "base_data")
 # import_changes.entity -> table
 ENTITY_TABLES: dict[str, str] = {
     "order": "sales_orders",
@@ -111,6 +111,7 @@ ENTITY_TABLES: dict[str, str] = {
     "customer": "customers",
     "product": "products",
     "base_data": "base_data_items",
+    "lead": "leads",
 }
 # Update.old[CHILD_ROWS_KEY]: the child rows an update replaced (stored form, without ids), put
 # back by undo into ENTITY_CHILDREN[entity] = (table, column naming the parent).
