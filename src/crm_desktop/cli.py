@@ -478,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     from crm_desktop import cli_kb
 
     cli_kb.register(commands)
+    from crm_desktop import cli_targets
+
+    cli_targets.register(commands)
     return parser
 
 

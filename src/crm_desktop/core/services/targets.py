@@ -459,3 +459,14 @@ def _achieved(
         target.new_customers if target else None,
         done.new_customers,
     )
+
+
+def holder_by_code(db: Database, kind: HolderKind, code: str) -> Holder:
+    """The salesperson (login name) or team with this code, for the command line."""
+    model = Operator if kind == "operator" else Team
+    with db.read() as session:
+        found = session.scalar(select(model.id).where(model.code == code.strip()))
+    if found is None:
+        what = _("salesperson") if kind == "operator" else _("team")
+        raise NotFound(_("There is no {what} with the code “{code}”.").format(what=what, code=code))
+    return Holder(kind, found)
