@@ -16,9 +16,11 @@ ALL_TABS = [
     "today",
     "customers",
     "followups",
+    "calendar",
     "orders",
     "receipts",
     "service",
+    "knowledge",
     "statistics",
     "settings",
 ]
@@ -57,9 +59,17 @@ def test_service_staff_do_not_see_tabs_they_may_not_view(db, make_operator, qtbo
     actor = make_operator("svc", "service")  # the preset lacks orders, receipts, statistics
     window = MainWindow(AppContext(db, actor))
     qtbot.addWidget(window)
-    assert window.tab_keys() == ["today", "customers", "followups", "service", "settings"]
+    assert window.tab_keys() == [
+        "today",
+        "customers",
+        "followups",
+        "calendar",
+        "service",
+        "knowledge",
+        "settings",
+    ]
     assert window.findChild(QAction, "backup") is None
-    assert action(window, "go_settings").shortcut() == QKeySequence("Ctrl+5")
+    assert action(window, "go_settings").shortcut() == QKeySequence("Ctrl+7")
 
 
 def test_standard_shortcuts(logged_in):

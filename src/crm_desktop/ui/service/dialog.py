@@ -132,6 +132,11 @@ class ServiceRecordDialog(FormDialog):
             self.panel.always_save = True  # the accepted time is outside the panel's diff
             self.panel.set_values(self._load(record_id))
             self.customer.setReadOnly(True)
+        if record_id is not None and ctx.actor.can("kb.view"):
+            from crm_desktop.ui.knowledge.related import RelatedArticles
+
+            self.related = RelatedArticles(ctx, record_id, self)
+            form.addRow(_("Related articles"), self.related)
         if self.read_only:
             self._lock()
         self.resize(620, self.minimumSizeHint().height() + 120)  # room to write a few lines

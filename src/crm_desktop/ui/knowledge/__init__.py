@@ -1,0 +1,1 @@
+"""知识库: search, read and edit knowledge base articles."""
