@@ -86,9 +86,14 @@ def owner_choices(ctx: AppContext, current: tuple[int, str] | None) -> list[tupl
 
 
 def customer_fields(
-    ctx: AppContext, *, editable: bool, owner: tuple[int, str] | None
+    ctx: AppContext,
+    *,
+    editable: bool,
+    owner: tuple[int, str] | None,
+    campaign: int | None = None,
 ) -> list[Field]:
-    """Every customer field; read-only without the right to edit, owner without transfer."""
+    """Every customer field; read-only without the right to edit, owner without transfer.
+    `campaign` is the one the customer names (kept in the choices even when archived)."""
     pickers = [
         ("type_id", _("Type"), BaseDataKind.CUSTOMER_TYPE),
         ("source_id", _("Source"), BaseDataKind.CUSTOMER_SOURCE),
@@ -117,10 +122,34 @@ def customer_fields(
         ),
         Field("remarks", _("Remarks"), "multiline"),
         Field("tags", _("Tags"), placeholder=_("Separated by commas, e.g. VIP, exhibition 2026")),
+        *campaign_fields(ctx, campaign),
     ]
     if editable:
         return fields
     return [replace(spec, read_only=True) for spec in fields]
+
+
+def campaign_fields(ctx: AppContext, current: int | None) -> list[Field]:
+    """The "Campaign" picker, for operators who may view campaigns once there are any."""
+    if not ctx.actor.can("campaigns.view"):
+        return []
+    from crm_desktop.core.services import campaigns
+
+    try:
+        choices = campaigns.campaign_choices(ctx.db, ctx.actor, keep=current)
+    except CrmError:
+        return []
+    if not choices:
+        return []
+    return [
+        Field(
+            "campaign_id",
+            _("Campaign"),
+            "choice",
+            choices=choices,
+            tooltip=_("The marketing campaign this customer came from."),
+        )
+    ]
 
 
 def clean_tags(text: Any) -> str:
@@ -334,7 +363,9 @@ class CustomerDialog(QDialog):
         if customer_id is not None and editable:
             self.editing.watch(self.ctx.db, self.ctx.presence_key, "customer", customer_id)
         panel = FormPanel(
-            customer_fields(self.ctx, editable=editable, owner=owner),
+            customer_fields(
+                self.ctx, editable=editable, owner=owner, campaign=self.values.get("campaign_id")
+            ),
             self.values,
             self._save_values,
             reload=self._fresh_values,
