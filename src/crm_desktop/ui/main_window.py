@@ -60,6 +60,12 @@ TABS: tuple[TabSpec, ...] = (
         factory="crm_desktop.ui.followups.tab:FollowUpsTab",
     ),
     TabSpec(
+        "calendar",
+        N_("Calendar"),
+        None,
+        factory="crm_desktop.ui.calendar.tab:CalendarTab",
+    ),
+    TabSpec(
         "orders",
         N_("Sales"),
         "orders.view",
