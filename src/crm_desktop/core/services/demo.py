@@ -144,6 +144,7 @@ def generate(
         with generator.fast_cache(), generator.indexes_rebuilt(customers):
             generator.run(customers, progress)
         generator.sync_sequences()
+        generator.counts["campaigns"] = demo_campaigns(uow.session, today, actor.id)
         counts = {name: n for name, n in generator.counts.items() if n}
         uow.audit(
             "system.demo",
@@ -1194,3 +1195,48 @@ def _models() -> dict[Table, Any]:
 
 
 __all__ = ["DemoCancelled", "DemoResult", "generate"]
+
+
+# --- marketing campaigns (issue 9) -------------------------------------------------------------
+
+# name, kind, days before today it started, days it ran, budget, actual cost (None: not known yet)
+DEMO_CAMPAIGNS = (
+    ("2025 上海国际工业博览会", "exhibition", 400, 5, "80000.00", "76500.00"),
+    ("百度搜索推广（华东）", "online", 250, 90, "30000.00", "28800.00"),
+    ("新品技术研讨会", "seminar", 120, 1, "15000.00", "12600.00"),
+    ("老客户电话回访营销", "telemarketing", 45, 60, "8000.00", None),
+)
+CAMPAIGN_SHARE = 9  # one customer in this many came from a campaign
+
+
+def demo_campaigns(session: Any, today: date, owner_id: int) -> int:
+    """A few campaigns with budgets and costs, and one customer in `CAMPAIGN_SHARE` linked to one
+    of them (by id, so the same seed links the same customers). Runs after the customers exist;
+    demo leads may name these campaigns afterwards. Returns the number of campaigns."""
+    from decimal import Decimal
+
+    from crm_desktop.core.models import Campaign, Customer
+
+    ids = []
+    for name, kind, ago, days, budget, cost in DEMO_CAMPAIGNS:
+        start = today - timedelta(days=ago)
+        campaign = Campaign(
+            name=name,
+            kind=kind,
+            starts_on=start,
+            ends_on=start + timedelta(days=days),
+            budget=Decimal(budget),
+            actual_cost=Decimal(cost) if cost else None,
+            owner_id=owner_id,
+        )
+        session.add(campaign)
+        session.flush()
+        ids.append(campaign.id)
+    cycle = CAMPAIGN_SHARE * len(ids)
+    for index, campaign_id in enumerate(ids):
+        session.execute(
+            update(Customer)
+            .where(Customer.campaign_id.is_(None), Customer.id % cycle == index * CAMPAIGN_SHARE)
+            .values(campaign_id=campaign_id)
+        )
+    return len(ids)
