@@ -70,6 +70,7 @@ from crm_desktop.core.search_keys import (
 )
 from crm_desktop.core.services import demo_data as D
 from crm_desktop.core.services.access import require
+from crm_desktop.core.services.demo_knowledge import add_demo_articles
 
 Progress = Callable[[int, int], bool]
 MAX_CUSTOMERS = 1_000_000
@@ -145,6 +146,7 @@ def generate(
             generator.run(customers, progress)
         generator.sync_sequences()
         generator.counts["campaigns"] = demo_campaigns(uow.session, today, actor.id)
+        generator.counts["kb_articles"] = add_demo_articles(uow)
         counts = {name: n for name, n in generator.counts.items() if n}
         uow.audit(
             "system.demo",
