@@ -255,3 +255,20 @@ def test_the_calendars_one_may_open_follow_the_data_scope(
     assert names["li"] == ["李四"]
     assert names["manager"][0] == "马经理" and set(names["manager"]) == {"马经理", "李四", "赵六"}
     assert set(n for _i, n in calendar.calendar_owners(db, boss)) >= {"王老板", "马经理", "李四"}
+
+
+def test_demo_data_gives_each_salesperson_a_week_around_today(
+    db: Database, boss: Actor, clock: FixedClock
+) -> None:
+    from crm_desktop.core.services import demo
+    from tests.conftest import actor_of
+
+    result = demo.generate(db, boss, customers=30, seed=1)
+    assert result.counts["appointments"] > 0
+    today = local_today(clock)
+    sales01 = actor_of(db, "sales01")
+    week = calendar.agenda(db, sales01, today - timedelta(3), today + timedelta(4))
+    stored = [i for i in week if i.id is not None]
+    assert {i.day for i in stored if i.day == today} == {today}
+    assert all(i.done == (i.starts_at < clock.now()) for i in stored if i.starts_at)
+    assert any(i.customer_name for i in stored)

@@ -12,7 +12,7 @@ logged in on stops showing it at the next poll.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -341,3 +341,65 @@ def dismiss_reminder(db: Database, actor: Actor, appointment_id: int) -> None:
 
 def kind_label(kind: str) -> str:
     return _(KIND_LABELS.get(kind, kind))
+
+
+# --- demo data ---------------------------------------------------------------------------------
+
+# (days from today, hour, minute, kind, title, with a customer, remind minutes)
+DEMO_PLAN = (
+    (-3, 10, 0, AppointmentKind.APPOINTMENT, "拜访{short}，介绍新产品", True, 30),
+    (-1, 16, 0, AppointmentKind.TASK, "整理本周客户拜访记录", False, None),
+    (0, 9, 30, AppointmentKind.TASK, "给{short}准备报价单", True, 15),
+    (0, 14, 30, AppointmentKind.APPOINTMENT, "到{short}洽谈合同条款", True, 30),
+    (0, 17, 0, AppointmentKind.TASK, "电话催收{short}货款", True, 10),
+    (1, 10, 0, AppointmentKind.APPOINTMENT, "{short}技术交流会", True, 60),
+    (2, 15, 0, AppointmentKind.TASK, "寄送样品给{short}", True, None),
+    (4, 9, 0, AppointmentKind.APPOINTMENT, "部门周例会", False, 15),
+)
+
+
+def demo_appointments(session: Session, today: date, now: datetime) -> int:
+    """A week of appointments and tasks for each active salesperson and sales manager around
+    `today` (local times), about their own customers; the ones already past are done.
+    Returns how many were made."""
+    from crm_desktop.core.models import Role
+
+    people = session.scalars(
+        select(Operator.id)
+        .join(Role, Role.id == Operator.role_id)
+        .where(Operator.active, Role.code.in_(("salesperson", "sales_manager")))
+        .order_by(Operator.id)
+    ).all()
+    made = 0
+    for operator_id in people:
+        own = session.execute(
+            select(Customer.id, Customer.name, Customer.short_name, Customer.address)
+            .where(Customer.owner_id == operator_id, Customer.archived.is_(False))
+            .order_by(Customer.id)
+            .limit(len(DEMO_PLAN))
+        ).all()
+        for index, (days, hour, minute, kind, title, about, remind) in enumerate(DEMO_PLAN):
+            customer = own[index % len(own)] if about and own else None
+            if about and customer is None:
+                continue
+            short = (customer.short_name or customer.name) if customer else ""
+            starts = datetime.combine(today + timedelta(days=days), time(hour, minute))
+            starts = starts.astimezone().astimezone(UTC)
+            visit = kind == AppointmentKind.APPOINTMENT
+            session.add(
+                Appointment(
+                    operator_id=operator_id,
+                    kind=kind,
+                    title=title.format(short=short),
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=1) if visit else None,
+                    customer_id=customer.id if customer else None,
+                    place=(customer.address if customer else "公司会议室") if visit else None,
+                    remind_minutes=remind,
+                    done=starts < now,
+                    done_at=now if starts < now else None,
+                )
+            )
+            made += 1
+    session.flush()
+    return made

@@ -145,6 +145,9 @@ def generate(
         with generator.fast_cache(), generator.indexes_rebuilt(customers):
             generator.run(customers, progress)
         generator.sync_sequences()
+        from crm_desktop.core.services.calendar import demo_appointments
+
+        generator.counts["appointments"] = demo_appointments(uow.session, today, db.clock.now())
         generator.counts["campaigns"] = demo_campaigns(uow.session, today, actor.id)
         generator.counts["kb_articles"] = add_demo_articles(uow)
         counts = {name: n for name, n in generator.counts.items() if n}
