@@ -19,7 +19,7 @@ from crm_desktop.ui.today import TodayTab
 def test_create_search_and_follow_up_a_customer_through_the_window(logged_in, qtbot) -> None:
     window = logged_in.window
     db, boss = logged_in.ctx.db, logged_in.ctx.actor
-    assert window.current_tab_key() == "today"  # the day's work opens first
+    assert window.current_tab_key() == "home"  # targets and the day's work open first
 
     window.select_tab("customers")
     tab = window.tab_pages["customers"].ensure_built()

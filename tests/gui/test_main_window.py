@@ -13,6 +13,7 @@ from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.settings import SettingsArea
 
 ALL_TABS = [
+    "home",
     "today",
     "customers",
     "followups",
@@ -60,6 +61,7 @@ def test_service_staff_do_not_see_tabs_they_may_not_view(db, make_operator, qtbo
     window = MainWindow(AppContext(db, actor))
     qtbot.addWidget(window)
     assert window.tab_keys() == [
+        "home",
         "today",
         "customers",
         "followups",
@@ -69,7 +71,7 @@ def test_service_staff_do_not_see_tabs_they_may_not_view(db, make_operator, qtbo
         "settings",
     ]
     assert window.findChild(QAction, "backup") is None
-    assert action(window, "go_settings").shortcut() == QKeySequence("Ctrl+7")
+    assert action(window, "go_settings").shortcut() == QKeySequence("Ctrl+8")
 
 
 def test_standard_shortcuts(logged_in):

@@ -284,7 +284,7 @@ class Launcher(QObject):
         self.ctx = AppContext(self.db, actor, key)
         self.ctx.bus.language_requested.connect(self.switch_language)
         self.start_polling()  # before the window reads, so no change falls in between
-        self.show_window(tab="today")  # the day's work first (falls back to the remembered tab)
+        self.show_window(tab="home")  # targets and the day's work first
         self._drop_dialog()
         self.heartbeat.start()
         if self.options.quit_after_show:

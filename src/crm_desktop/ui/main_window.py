@@ -39,6 +39,7 @@ class TabSpec:
 
 
 TABS: tuple[TabSpec, ...] = (
+    TabSpec("home", N_("Home"), None, factory="crm_desktop.ui.home:HomeTab"),
     TabSpec(
         "today",
         N_("Today"),

@@ -470,3 +470,30 @@ def holder_by_code(db: Database, kind: HolderKind, code: str) -> Holder:
         what = _("salesperson") if kind == "operator" else _("team")
         raise NotFound(_("There is no {what} with the code “{code}”.").format(what=what, code=code))
     return Holder(kind, found)
+
+
+class HolderChoice(NamedTuple):
+    holder: Holder
+    code: str
+    name: str
+
+
+def settable_holders(db: Database, actor: Actor) -> list[HolderChoice]:
+    """Teams, then people who sell (their role may create orders), whose targets the actor may
+    set: the boss everyone, a manager their teams and members."""
+    with db.read() as session:
+        operator = require(session, actor, "targets.edit")
+        if operator.data_scope not in (DataScope.ALL, DataScope.TEAM):
+            return []
+        teams = [HolderChoice(Holder("team", i), c, n) for i, c, n in _teams_in(session, operator)]
+        people = session.scalars(
+            select(Operator)
+            .where(Operator.active.is_(True), owner_scope(session, operator, Operator.id))
+            .order_by(Operator.code)
+        )
+        sellers = [
+            HolderChoice(Holder("operator", p.id), p.code, p.name)
+            for p in people
+            if "orders.create" in p.role.permission_names
+        ]
+    return teams + sellers
