@@ -285,6 +285,8 @@ class CampaignsPage(QWidget):
         self.summary.setText(summary_text(row.name, figures))
         self.leads_model.set_rows(leads)
         self.customers_model.set_rows(found)
+        for table in (self.leads_table, self.customers_table):
+            table.resizeColumnsToContents()
         self.inner.setTabText(0, _("Leads ({n})").format(n=len(leads)))
         self.inner.setTabText(1, _("Converted customers ({n})").format(n=len(found)))
 
@@ -329,6 +331,7 @@ def _read_only_table(model: RecordTableModel, name: str) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
     table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
     return table
 
 
