@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -150,6 +151,7 @@ def generate(
         generator.counts["appointments"] = demo_appointments(uow.session, today, db.clock.now())
         generator.counts["campaigns"] = demo_campaigns(uow.session, today, actor.id)
         generator.counts["kb_articles"] = add_demo_articles(uow)
+        generator.counts["sales_targets"] = demo_targets(uow.session, today)
         counts = {name: n for name, n in generator.counts.items() if n}
         uow.audit(
             "system.demo",
@@ -1245,3 +1247,48 @@ def demo_campaigns(session: Any, today: date, owner_id: int) -> int:
             .values(campaign_id=campaign_id)
         )
     return len(ids)
+
+
+# --- sales targets (issue 9) -------------------------------------------------------------------
+
+TARGET_MONTHS = 12  # the last twelve months, this one included
+TARGET_FACTORS = (Decimal("0.9"), Decimal("1.0"), Decimal("1.1"), Decimal("1.2"), Decimal("1.3"))
+
+
+def demo_targets(session: Any, today: date) -> int:
+    """Monthly targets for every salesperson with sales in the last twelve months (about their
+    average month, some months more ambitious), each team's as the sum of its members', and the
+    quarters and years of those months as the sums of their months. Runs after the orders exist.
+    Returns the number of targets."""
+    from crm_desktop.core.models.planning import PeriodKind, SalesTarget
+    from crm_desktop.core.services import targets
+
+    months = [targets.period_of(PeriodKind.MONTH, today)]
+    while len(months) < TARGET_MONTHS:
+        months.append(targets.period_of(PeriodKind.MONTH, months[-1].start - timedelta(days=1)))
+    sold: dict[int, Decimal] = {}
+    for month in months:
+        for op, actual in targets.actuals(session, month).items():
+            sold[op] = sold.get(op, Decimal("0")) + actual.sales
+    team_of = dict(session.execute(select(Operator.id, Operator.team_id)).all())
+    sums: dict[tuple[str, int, str, date], Decimal] = {}
+    for op, total in sold.items():
+        average = total / TARGET_MONTHS
+        for month in months:
+            factor = TARGET_FACTORS[(op * 7 + month.start.month) % len(TARGET_FACTORS)]
+            amount = max(Decimal("10000"), (average * factor).quantize(Decimal("1E3")))
+            holders = [("operator", op)] + ([("team", team_of[op])] if team_of.get(op) else [])
+            for kind, holder in holders:
+                for period in (
+                    month,
+                    targets.period_of(PeriodKind.QUARTER, month.start),
+                    targets.period_of(PeriodKind.YEAR, month.start),
+                ):
+                    key = (kind, holder, period.kind, period.start)
+                    sums[key] = sums.get(key, Decimal("0")) + amount
+    for (kind, holder, period_kind, start), amount in sums.items():
+        column = "operator_id" if kind == "operator" else "team_id"
+        values = {column: holder, "period_kind": period_kind, "period_start": start}
+        session.add(SalesTarget(**values, sales_amount=amount.quantize(Decimal("0.01"))))
+    session.flush()
+    return len(sums)
