@@ -196,3 +196,45 @@ def test_salesperson_does_not_see_a_colleagues_service_record(
     tab.page.action("edit").trigger()
     assert tab.dialog is not None and tab.dialog.read_only
     assert tab.dialog.save_button.isHidden()
+
+
+def test_closing_a_complaint_asks_the_satisfaction_and_escalated_ones_filter_for_the_manager(
+    qtbot: QtBot, db: Database, boss: Actor, team: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select as sql_select
+
+    from crm_desktop.core.models import Team
+    from crm_desktop.core.services.escalation import escalate_overdue
+
+    manager = team["manager"]
+    with db.write(boss) as uow:  # 马经理 manages the east team
+        uow.session.scalar(sql_select(Team).where(Team.code == "E")).manager_id = manager.id
+    customer_id = customers.create_customer(db, boss, {"name": "投诉客户有限公司"})
+    late = request(db, boss, customer_id, "送货延误", kind="complaint", handler_id=team["li"].id)
+    request(db, boss, customer_id, "安装预约", handler_id=team["li"].id)
+    escalate_overdue(db, None, db.clock.now() + timedelta(days=4))
+
+    tab, _ctx, _notified = open_tab(qtbot, db, manager)
+    assert sorted(subjects(tab)) == ["安装预约", "送货延误"]
+    tab.escalated.setChecked(True)
+    assert subjects(tab) == ["送货延误"]
+    assert tab.page.rows()[0].escalated_to_name == "马经理"
+
+    asked: list[bool] = []
+    monkeypatch.setattr(
+        service_tab,
+        "ask_satisfaction",
+        lambda _parent, required, _score, _comment: asked.append(required) or (2, "太慢"),
+    )
+    desk_tab, _ctx2, _n2 = open_tab(qtbot, db, boss)  # the boss closes it
+    select(desk_tab, "送货延误")
+    desk_tab.page.action("close").trigger()
+    record = service_records.get_service_record(db, boss, late)
+    assert asked == [True]  # a complaint: the score is required
+    assert (record["status"], record["satisfaction"], record["satisfaction_comment"]) == (
+        "closed",
+        2,
+        "太慢",
+    )

@@ -340,6 +340,7 @@ class Launcher(QObject):
             ),
         )
         self.apply_pool_rules()
+        self.escalate_complaints()
         self.recover_imports()
 
     def recover_imports(self) -> None:
@@ -398,6 +399,30 @@ class Launcher(QObject):
             on_success=returned,
             on_error=lambda exc: window.status.notice(
                 _("The public-pool rule could not run: {error}").format(error=exc)
+            ),
+        )
+
+    def escalate_complaints(self) -> None:
+        """Complaints open past the company's escalation days go to the handler's manager
+        (the firm's rule, applied by whichever PC logs in first; off the GUI thread)."""
+        from crm_desktop.core.changes import Changes
+        from crm_desktop.core.services.escalation import escalate_overdue
+
+        ctx, window = self.ctx, self.window
+        if ctx is None or window is None:
+            return
+
+        def escalated(ids: Any) -> None:
+            if ids:
+                ctx.notify(Changes.of("service"))
+
+        ops.run(
+            lambda _progress: escalate_overdue(ctx.db, ctx.actor, ctx.db.clock.now()),
+            parent=window,
+            show_progress=False,
+            on_success=escalated,
+            on_error=lambda exc: window.status.notice(
+                _("Overdue complaints could not be escalated: {error}").format(error=exc)
             ),
         )
 

@@ -37,6 +37,7 @@ KINDS = (
     "payment_plans",
     "contracts",
     "appointments",
+    "service",
 )
 
 
@@ -82,15 +83,17 @@ class TodayTab(QWidget):
         self.summary.setObjectName("todaySummary")
 
         self.appointments: list[calendar.AgendaItem] = []
+        self.escalated = 0  # open complaints escalated to this operator
         self.agenda = self._page(
             "today_appointments",
             _("Appointments and tasks"),
             [
                 Column("starts_at", _("Time"), formatter=hour_minute, width=70),
                 Column("kind", _("Type"), formatter=calendar.kind_label, width=90),
-                Column("title", _("Title"), formatter=shorten),
+                Column("title", _(calendar.TITLE_LABEL), formatter=shorten),
                 Column("customer_name", _("Customer")),
                 Column("place", _("Place")),
+                Column("done", _("Done"), formatter=lambda done: "✓" if done else "", width=60),
             ],
             lambda: self.appointments,
             key="id",
@@ -271,10 +274,12 @@ class TodayTab(QWidget):
         try:
             self.queue = today.today_queue(self.ctx.db, self.ctx.actor)
             self.appointments = todays_appointments(self.ctx)
+            self.escalated = escalated_to_me(self.ctx)
             self.error = None
         except CrmError as exc:
             self.queue = today.TodayQueue()
             self.appointments = []
+            self.escalated = 0
             self.error = exc
         for page in self.pages:
             page.reload()
@@ -326,6 +331,11 @@ class TodayTab(QWidget):
                     ).format(n=len(queue.expiring))
                 )
             text = _(", ").join(parts)
+        if self.error is None and self.escalated:
+            escalated = ngettext(
+                "{n} complaint escalated to you", "{n} complaints escalated to you", self.escalated
+            ).format(n=self.escalated)
+            text = _(", ").join([text, escalated]) if any(self._lists()) else escalated
         self.summary.setText(text)
 
     def refresh(self, changes: Changes) -> None:
@@ -387,3 +397,13 @@ def unread_count(ctx: AppContext) -> int:
         return followups.unread_annotation_count(ctx.db, ctx.actor)
     except CrmError:
         return 0
+
+
+def escalated_to_me(ctx: AppContext) -> int:
+    """Open complaints the escalation rule sent to this operator (the Service tab lists them)."""
+    if not ctx.actor.can("service.view"):
+        return 0
+    from crm_desktop.core.services import service_records
+
+    wanted = service_records.ServiceFilter(escalated_to_id=ctx.actor.id, open_only=True)
+    return service_records.count_service_records(ctx.db, ctx.actor, wanted)

@@ -74,6 +74,11 @@ def _fields(ctx: AppContext) -> list[Field]:
             choices=satisfaction_choices,
             tooltip=_("How satisfied the customer was (when closed)"),
         ),
+        Field(
+            "satisfaction_comment",
+            _("Satisfaction comment"),
+            placeholder=_("What the customer said"),
+        ),
     ]
 
 
@@ -151,7 +156,7 @@ class ServiceRecordDialog(FormDialog):
             self.accepted_edit,
         ]
         chain += [editors[key] for key in ("priority", "status", "result", "remarks")]
-        chain.append(editors["satisfaction"])
+        chain += [editors["satisfaction"], editors["satisfaction_comment"]]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 

@@ -4,8 +4,11 @@ A paged list sorted by the service (`service_records.list_service_records`), fil
 status ("open ones" = open or in progress), priority, category, handler, the accepted day range and
 a search over subject and customer. High priority is shown bold in the priority column; a request
 still open three days after it was accepted is marked in its time and status columns, so what is
-late stands out. The toolbar moves a record along its life (Start, Resolve…, Close, Reopen) for
-operators with `service.edit`; every change announces `service` and reloads the list.
+late stands out. The toolbar moves a record along its life (Start, Resolve…, Close…, Reopen) for
+operators with `service.edit`; closing asks the customer's satisfaction (1 to 5, required for a
+complaint, see `service_records`) and a comment. "Escalated to me" lists the complaints the
+escalation rule sent to the operator (`escalation.py`); the kind and who a complaint was
+escalated to are the last two columns. Every change announces `service` and reloads the list.
 """
 
 from __future__ import annotations
@@ -14,9 +17,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -31,9 +40,11 @@ from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.service.dialog import (
     ServiceRecordDialog,
     handler_choices,
+    kind_choices,
     new_service_record,
     open_service_record,
     priority_choices,
+    satisfaction_choices,
     status_choices,
 )
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
@@ -62,6 +73,53 @@ def ask_result(parent: QWidget | None, current: str) -> str | None:
         parent, _("Resolve service record"), _("Result (what was done):"), current
     )
     return text.strip() if ok else None
+
+
+class SatisfactionDialog(QDialog):
+    """Closing a record: how satisfied the customer was (1 to 5) and what they said."""
+
+    def __init__(
+        self, parent: QWidget | None, required: bool, score: int | None, comment: str
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("satisfactionDialog")
+        self.setWindowTitle(_("Close service record"))
+        self.score = QComboBox()
+        self.score.setObjectName("field_satisfaction")
+        if not required:
+            self.score.addItem(_("(not rated)"), None)
+        for value, stars in satisfaction_choices():
+            self.score.addItem(stars, value)
+        index = self.score.findData(score)
+        self.score.setCurrentIndex(max(index, 0) if score is not None else 0)
+        self.comment = QLineEdit(comment)
+        self.comment.setObjectName("field_satisfaction_comment")
+        self.comment.setMaxLength(300)
+        self.comment.setPlaceholderText(_("What the customer said (optional)"))
+        form = QFormLayout(self)
+        hint = _("A complaint is closed with the customer's satisfaction.") if required else ""
+        if hint:
+            form.addRow(QLabel(hint))
+        form.addRow(_("Satisfaction") + (" *" if required else ""), self.score)
+        form.addRow(_("Comment"), self.comment)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Close record"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def answer(self) -> tuple[int | None, str]:
+        return self.score.currentData(), self.comment.text().strip()
+
+
+def ask_satisfaction(
+    parent: QWidget | None, required: bool, score: int | None, comment: str
+) -> tuple[int | None, str] | None:
+    """The score and comment, or None when the person cancels (tests replace this)."""
+    dialog = SatisfactionDialog(parent, required, score, comment)
+    return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class ServiceTab(QWidget):
@@ -141,6 +199,8 @@ class ServiceTab(QWidget):
                 emphasis=self.is_late,
             ),
             column("resolved_at", _("Resolved at"), 17, kind="datetime", sort_key="resolved_at"),
+            column("kind", _("Kind"), 8, kind="lookup", lookup=dict(kind_choices())),
+            column("escalated_to_name", _("Escalated to"), 10, emphasis=is_escalated_open),
         ]
 
     def is_late(self, row: ServiceRow) -> bool:
@@ -209,11 +269,16 @@ class ServiceTab(QWidget):
         for combo in self.combos():
             combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
         self.dates.changed.connect(self.apply_filters)
+        self.escalated = QCheckBox(_("Escalated to me"))
+        self.escalated.setObjectName("filter_escalated")
+        self.escalated.setToolTip(_("Complaints left open too long and sent to you"))
+        self.escalated.toggled.connect(lambda _on: self.apply_filters())
 
         self.filter_bar = QWidget()
         bar = QHBoxLayout(self.filter_bar)
         bar.setContentsMargins(0, 0, 0, 0)
-        for widget in (*self.combos(), self.dates, clear_button(self.clear_filters)):
+        widgets = (*self.combos(), self.escalated, self.dates, clear_button(self.clear_filters))
+        for widget in widgets:
             bar.addWidget(widget)
         bar.addStretch()
 
@@ -231,6 +296,7 @@ class ServiceTab(QWidget):
             handler_id=self.handler.currentData(),
             date_from=self.date_from.value(),
             date_to=self.date_to.value(),
+            escalated_to_id=self.ctx.actor.id if self.escalated.isChecked() else None,
         )
 
     def apply_filters(self) -> None:
@@ -242,7 +308,8 @@ class ServiceTab(QWidget):
 
     def show_filter(self, wanted: ServiceFilter) -> None:
         """Set every filter widget at once, then read the list once."""
-        with signals_blocked([*self.combos(), self.search]):
+        with signals_blocked([*self.combos(), self.search, self.escalated]):
+            self.escalated.setChecked(wanted.escalated_to_id == self.ctx.actor.id)
             status = OPEN_ONES if wanted.open_only else wanted.status
             values = (status, wanted.priority, wanted.category_id, wanted.handler_id)
             for combo, value in zip(self.combos(), values, strict=True):
@@ -272,10 +339,10 @@ class ServiceTab(QWidget):
                 ),
                 ListAction(
                     "close",
-                    _("Close"),
-                    lambda row: self.set_status(row, ServiceStatus.CLOSED),
+                    _("Close…"),
+                    self.close_record,
                     enabled=lambda row: row.status != ServiceStatus.CLOSED,
-                    tooltip=_("Nothing more to do"),
+                    tooltip=_("Nothing more to do: record the customer's satisfaction"),
                 ),
                 ListAction(
                     "reopen",
@@ -314,6 +381,27 @@ class ServiceTab(QWidget):
             return
         self.set_status(row, ServiceStatus.RESOLVED, result)
 
+    def close_record(self, row: ServiceRow) -> None:
+        """Ask the satisfaction (required for a complaint), then close the record."""
+        current = service_records.get_service_record(self.ctx.db, self.ctx.actor, row.id)
+        required = service_records.needs_score(current["kind"], ServiceStatus.CLOSED)
+        answer = ask_satisfaction(
+            self, required, current.get("satisfaction"), current.get("satisfaction_comment") or ""
+        )
+        if answer is None:
+            return
+        score, comment = answer
+        service_records.set_service_status(
+            self.ctx.db,
+            self.ctx.actor,
+            row.id,
+            row.version,
+            ServiceStatus.CLOSED,
+            satisfaction=score,
+            comment=comment,
+        )
+        self._announce()
+
     def _announce(self) -> None:
         self.page.reload()
         self._announced = Changes.of("service")
@@ -325,3 +413,7 @@ class ServiceTab(QWidget):
 
 def is_urgent(row: ServiceRow) -> bool:
     return row.priority == 1 and row.status not in DONE
+
+
+def is_escalated_open(row: ServiceRow) -> bool:
+    return row.escalated_at is not None and row.status not in DONE

@@ -32,6 +32,15 @@ def company_fields() -> list[Field]:
             "multiline",
             placeholder=_("Printed at the end of quotes and contracts"),
         ),
+        Field(
+            "complaint_escalation_days",
+            _("Escalate complaints after (days)"),
+            "int",
+            tooltip=_(
+                "A complaint still open this many days after it was accepted goes to the "
+                "handler's manager"
+            ),
+        ),
     ]
 
 
