@@ -54,6 +54,12 @@ TABS: tuple[TabSpec, ...] = (
         factory="crm_desktop.ui.customers.tab:CustomersTab",
     ),
     TabSpec(
+        "marketing",
+        N_("Marketing"),
+        "leads.view",
+        factory="crm_desktop.ui.marketing.tab:MarketingTab",
+    ),
+    TabSpec(
         "followups",
         N_("Follow-ups"),
         "followups.view",

@@ -66,6 +66,7 @@ DETAIL_FIELDS = (
 )
 _OPTIONAL_TEXT = ("company", "title", "phone", "email", "remarks")
 MIN_PHONE_DIGITS = 6  # as customers._duplicates
+CONVERSION_KINDS = ("leads", "customers", "contacts", "opportunities")  # what a conversion touches
 
 STATUS_LABELS: dict[str, str] = {
     LeadStatus.NEW: N_("New"),
@@ -503,7 +504,7 @@ def convert_lead(
             entity=ENTITY,
             action="lead.convert",
         )
-        uow.touched("leads", "customers", "contacts", "opportunities")
+        uow.touched(*CONVERSION_KINDS)
         return ConversionResult(customer.id, contact.id, opportunity.id if opportunity else None)
 
 
