@@ -16,6 +16,7 @@ ALL_TABS = [
     "home",
     "today",
     "customers",
+    "marketing",
     "followups",
     "calendar",
     "orders",
