@@ -1251,7 +1251,7 @@ def demo_campaigns(session: Any, today: date, owner_id: int) -> int:
 
 # --- sales targets (issue 9) -------------------------------------------------------------------
 
-TARGET_MONTHS = 12  # the last twelve months, this one included
+TARGET_MONTHS = 12  # the last twelve months, this one included (and the rest of the year)
 TARGET_FACTORS = (Decimal("0.9"), Decimal("1.0"), Decimal("1.1"), Decimal("1.2"), Decimal("1.3"))
 
 
@@ -1266,8 +1266,11 @@ def demo_targets(session: Any, today: date) -> int:
     months = [targets.period_of(PeriodKind.MONTH, today)]
     while len(months) < TARGET_MONTHS:
         months.append(targets.period_of(PeriodKind.MONTH, months[-1].start - timedelta(days=1)))
+    past = list(months)
+    while months[0].start.month != 12:  # the rest of this year too, so its quarters add up
+        months.insert(0, targets.period_of(PeriodKind.MONTH, months[0].end + timedelta(days=1)))
     sold: dict[int, Decimal] = {}
-    for month in months:
+    for month in past:
         for op, actual in targets.actuals(session, month).items():
             sold[op] = sold.get(op, Decimal("0")) + actual.sales
     team_of = dict(session.execute(select(Operator.id, Operator.team_id)).all())
