@@ -22,7 +22,7 @@ from crm_desktop.core.actor import Actor
 from crm_desktop.core.clock import as_local_date, as_utc, local_day_bounds
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import PermissionDenied, ValidationError
-from crm_desktop.core.i18n import N_, _
+from crm_desktop.core.i18n import N_, NC_, _
 from crm_desktop.core.models import (
     Appointment,
     AppointmentKind,
@@ -54,6 +54,7 @@ KIND_LABELS: dict[str, str] = {
     FOLLOWUP: N_("Follow-up due"),
 }
 
+TITLE_LABEL = NC_("calendar item", "Title")  # not a contact's job title (职务)
 MAX_REMIND_MINUTES = 7 * 24 * 60  # a week ahead is the longest reminder anyone sets
 # A reminder still pops up this long after the start: the app may have been opened late.
 REMINDER_GRACE = timedelta(minutes=30)

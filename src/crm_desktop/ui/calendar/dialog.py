@@ -34,7 +34,12 @@ def kind_choices() -> list[tuple[str, str]]:
 def _fields() -> list[Field]:
     return [
         Field("kind", _("Type"), "choice", choices=kind_choices, allow_empty=False),
-        Field("title", _("Title"), required=True, placeholder=_("e.g. Visit to discuss the offer")),
+        Field(
+            "title",
+            _(calendar.TITLE_LABEL),
+            required=True,
+            placeholder=_("e.g. Visit to discuss the offer"),
+        ),
         Field("duration", _("Duration"), "int"),
         Field("contact_id", _("Contact"), "choice", choices=()),
         Field("place", _("Place")),

@@ -256,6 +256,7 @@ class CalendarTab(QWidget):
         while len(self.columns) > count:
             column = self.columns.pop()
             self.days.removeWidget(column)
+            column.hide()  # at once: deleteLater waits for the event loop
             column.deleteLater()
         today = local_today(self.ctx.db.clock)
         for offset, column in enumerate(self.columns):
