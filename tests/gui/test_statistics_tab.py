@@ -153,7 +153,9 @@ def test_analyses_are_listed_under_their_groups(fake: Fake, open_tab: Any, boss:
 
 def test_every_real_analysis_is_offered(open_tab: Any, boss: Actor) -> None:
     tab = open_tab(boss)
-    assert tab.analysis_names() == [a.name for a in tables.analyses()]
+    every = tables.analyses()
+    groups = list(dict.fromkeys(a.group for a in every))  # a group shows where it first appears
+    assert tab.analysis_names() == [a.name for g in groups for a in every if a.group == g]
     assert "salesperson-ranking" in tab.analysis_names()
 
 
