@@ -230,3 +230,22 @@ def test_a_service_call_closes_without_a_score_but_a_given_one_is_checked(
         service_records.save_service_record(db, boss, other, 1, {"satisfaction": 9})
     service_records.set_service_status(db, boss, other, 1, "closed", satisfaction=5)
     assert record(db, boss, other)["satisfaction"] == 5
+
+
+@pytest.mark.sqlite_only(reason="the command opens the database file")
+def test_crm_service_escalate_runs_the_rule(
+    db: Database,
+    boss: Actor,
+    team: dict[str, Actor],
+    customer_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from crm_desktop.cli import main
+    from tests.conftest import BOSS_PASSWORD
+
+    record_id = complaint(db, boss, customer_id, team["li"])  # accepted long before today
+    monkeypatch.setenv("CRM_PASSWORD", BOSS_PASSWORD)
+    assert main(["--db", str(db.path), "--as", "boss", "service", "escalate"]) == 0
+    assert "Complaints escalated: 1" in capsys.readouterr().out
+    assert escalated_to(db, boss, record_id) == boss.id  # the east team has no manager recorded
