@@ -115,6 +115,16 @@ def build_tab(spec: TabSpec, ctx: AppContext) -> QWidget:
     return factory(ctx)
 
 
+def tab_shortcut(index: int, count: int) -> tuple[str, ...]:
+    """Ctrl+1…8 for the first eight tabs and Ctrl+9 for the last, as in web browsers (there is
+    no Ctrl+10); tabs in between are reached from the View menu or with Ctrl+Tab."""
+    if index == count - 1:
+        return ("Ctrl+9",)
+    if index < 8:
+        return (f"Ctrl+{index + 1}",)
+    return ()
+
+
 class LazyTab(QWidget):
     """Holds a tab's place and builds the real content the first time the tab is shown."""
 
@@ -258,13 +268,14 @@ class MainWindow(QMainWindow):
             )
         )
         view_menu.addSeparator()
-        for number, (key, page) in enumerate(self.tab_pages.items(), start=1):
+        keys = list(self.tab_pages)
+        for key, page in self.tab_pages.items():
             title = self.tabs.tabText(self.tabs.indexOf(page))
             view_menu.addAction(
                 self._action(
                     title,
                     lambda _checked=False, k=key: self.select_tab(k),
-                    f"Ctrl+{number}",
+                    *tab_shortcut(keys.index(key), len(keys)),
                     name=f"go_{key}",
                 )
             )
