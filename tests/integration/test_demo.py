@@ -116,3 +116,26 @@ def test_demo_orders_and_quotes_add_up_to_their_lines_in_cents(
     assert orders and quotes
     for number, subtotal, tax, total, lines in orders + quotes:
         assert (subtotal, subtotal + tax) == (lines, total), number
+
+
+def test_demo_leads_cover_every_status_and_converted_ones_point_at_their_customers(
+    db: Database, boss: Actor, db_path: Path
+) -> None:
+    result = demo.generate(db, boss, customers=300, seed=2)
+    assert result.counts["leads"] == 40
+    with sqlite3.connect(db_path) as conn:
+        statuses = {s for (s,) in conn.execute("SELECT DISTINCT status FROM leads")}
+        converted = conn.execute(
+            """SELECT l.campaign_id, c.campaign_id, ct.customer_id, o.customer_id, c.id
+               FROM leads l JOIN customers c ON c.id = l.customer_id
+               JOIN contacts ct ON ct.id = l.contact_id
+               JOIN opportunities o ON o.id = l.opportunity_id
+               WHERE l.status = 'converted'"""
+        ).fetchall()
+        unowned = conn.execute("SELECT count(*) FROM leads WHERE owner_id IS NULL").fetchone()[0]
+    assert statuses == {"new", "contacted", "qualified", "disqualified", "converted"}
+    assert converted
+    for lead_campaign, customer_campaign, contact_of, opportunity_of, customer in converted:
+        assert lead_campaign == customer_campaign is not None
+        assert contact_of == opportunity_of == customer
+    assert unowned == 0

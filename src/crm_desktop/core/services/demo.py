@@ -150,6 +150,9 @@ def generate(
 
         generator.counts["appointments"] = demo_appointments(uow.session, today, db.clock.now())
         generator.counts["campaigns"] = demo_campaigns(uow.session, today, actor.id)
+        generator.counts["leads"] = demo_leads(
+            uow.session, today, [op for op, _team in generator.sales], customers, seed
+        )
         generator.counts["kb_articles"] = add_demo_articles(uow)
         generator.counts["sales_targets"] = demo_targets(uow.session, today)
         counts = {name: n for name, n in generator.counts.items() if n}
@@ -1295,3 +1298,245 @@ def demo_targets(session: Any, today: date) -> int:
         session.add(SalesTarget(**values, sales_amount=amount.quantize(Decimal("0.01"))))
     session.flush()
     return len(sums)
+
+
+# --- leads (issue 9) ---------------------------------------------------------------------------
+
+LEADS_PER_300_CUSTOMERS = 40
+MAX_LEADS = 2_000  # a salesperson's list stays workable even in a 100k-customer demo
+LEAD_STATUSES = ("new", "contacted", "qualified", "disqualified")
+LEAD_STATUS_WEIGHTS = (35, 30, 20, 15)
+CONVERTED_SHARE = 8  # one lead in this many became a customer
+# source (starter list position: 0 Referral 1 Exhibition 2 Website 3 Cold call) per campaign kind
+SOURCE_OF_KIND = {"exhibition": 1, "seminar": 0, "online": 2, "mailing": 2, "telemarketing": 3}
+LEAD_REMARKS = (
+    "展会上留了名片，对数控设备感兴趣",
+    "下季度有采购计划，预算待定",
+    "要求先寄样品和报价单",
+    "已加微信，约下周电话沟通",
+    "目前有固定供应商，价格敏感",
+    "联系不上，电话无人接听",
+    "预算不足，明年再联系",
+)
+
+
+def demo_leads(session: Any, today: date, owners: Sequence[int], customers: int, seed: int) -> int:
+    """About `LEADS_PER_300_CUSTOMERS` leads per 300 customers for the demo salespeople, most of
+    them from the campaigns just made (the last ones by id), in every status a person sets; and
+    one in `CONVERTED_SHARE` converted into an existing demo customer created after its
+    campaign started (with its primary contact and an opportunity), that customer naming the
+    campaign, so the campaign figures show converted customers and won amounts. Runs after
+    `demo_campaigns`. Returns the number of leads."""
+    from crm_desktop.core.models import Campaign, Lead
+
+    total = min(MAX_LEADS, round(customers * LEADS_PER_300_CUSTOMERS / 300))
+    if not total or not owners:
+        return 0
+    rng = FastRandom(seed * 7919 + 11)
+    campaigns = session.execute(
+        select(Campaign.id, Campaign.kind, Campaign.starts_on, Campaign.ends_on)
+        .order_by(Campaign.id.desc())
+        .limit(len(DEMO_CAMPAIGNS))
+    ).all()
+    sources = list(
+        session.scalars(
+            select(BaseDataItem.id)
+            .where(BaseDataItem.kind == K.CUSTOMER_SOURCE, BaseDataItem.active.is_(True))
+            .order_by(BaseDataItem.sort_order, BaseDataItem.id)
+        )
+    )
+    rows = _converted_leads(session, rng, campaigns, sources, total // CONVERTED_SHARE)
+    rows += _open_leads(session, rng, today, owners, campaigns, sources, total - len(rows))
+    if rows:
+        session.execute(insert(Lead), rows)
+    for row in rows:
+        if row["customer_id"]:
+            session.execute(
+                update(Customer)
+                .where(Customer.id == row["customer_id"])
+                .values(campaign_id=row["campaign_id"], source_id=row["source_id"])
+            )
+    return len(rows)
+
+
+def _lead_source(rng: FastRandom, sources: Sequence[int], kind: str | None) -> int | None:
+    if not sources:
+        return None
+    if kind in SOURCE_OF_KIND:
+        return sources[SOURCE_OF_KIND[kind] % len(sources)]
+    return rng.choice(sources)
+
+
+def _lead_row(**values: Any) -> dict[str, Any]:
+    from crm_desktop.core.services.leads import customer_name_of
+
+    at = values.pop("at")
+    owner = values["owner_id"]
+    row = {
+        "version": 1,
+        "created_at": at,
+        "updated_at": at,
+        "created_by_id": owner,
+        "updated_by_id": owner,
+        "title": None,
+        "email": None,
+        "remarks": None,
+        "converted_at": None,
+        "customer_id": None,
+        "contact_id": None,
+        "opportunity_id": None,
+        "archived": False,
+        "import_batch_id": None,
+        **values,
+    }
+    row["normalized_company"] = normalized_name(customer_name_of(row["name"], row["company"]))
+    row["phone_digits"] = phone_digits(row["phone"]) or None
+    return row
+
+
+def _converted_leads(
+    session: Any, rng: FastRandom, campaigns: Sequence[Any], sources: Sequence[int], wanted: int
+) -> list[dict[str, Any]]:
+    """Leads already converted: each into a demo customer created after its campaign started,
+    preferring customers who bought since (the campaign's won amount)."""
+    from crm_desktop.core.reports.tables import SALES_STATUSES
+
+    rows: list[dict[str, Any]] = []
+    taken: set[int] = set()
+    open_campaigns = [c for c in campaigns if c.starts_on is not None]
+    index = 0
+    while len(rows) < wanted and open_campaigns:
+        campaign = open_campaigns[index % len(open_campaigns)]
+        start = datetime.combine(campaign.starts_on, datetime.min.time(), UTC)
+        bought = (
+            select(SalesOrder.id)
+            .where(
+                SalesOrder.customer_id == Customer.id,
+                SalesOrder.status.in_(SALES_STATUSES),
+                SalesOrder.order_date >= campaign.starts_on,
+            )
+            .exists()
+        )
+        found = session.execute(
+            select(
+                Customer.id,
+                Customer.name,
+                Customer.owner_id,
+                Customer.created_at,
+                Contact.id,
+                Contact.name,
+                Contact.title,
+                func.coalesce(Contact.mobile, Contact.phone),
+                Contact.email,
+                func.min(Opportunity.id),
+            )
+            .join(Contact, (Contact.customer_id == Customer.id) & Contact.is_primary)
+            .join(Opportunity, Opportunity.customer_id == Customer.id)
+            .where(
+                Customer.owner_id.is_not(None),
+                Customer.archived.is_(False),
+                Customer.created_at >= start,
+                Customer.id.not_in(taken) if taken else Customer.id.is_not(None),
+            )
+            .group_by(Customer.id, Contact.id)
+            .order_by(bought.desc(), Customer.id)
+            .limit(1)
+        ).first()
+        if found is None:  # nobody became a customer after this one started: try the others
+            open_campaigns.remove(campaign)
+            continue
+        index += 1
+        cid, company, owner, created, contact, name, title, phone, email, opportunity = found
+        taken.add(cid)
+        rows.append(
+            _lead_row(
+                at=max(start, created - timedelta(days=rng.randint(3, 20))),
+                name=name,
+                company=company,
+                title=title,
+                phone=phone,
+                email=email,
+                source_id=_lead_source(rng, sources, campaign.kind),
+                campaign_id=campaign.id,
+                owner_id=owner,
+                status="converted",
+                converted_at=created,
+                customer_id=cid,
+                contact_id=contact,
+                opportunity_id=opportunity,
+            )
+        )
+    return rows
+
+
+def _open_leads(
+    session: Any,
+    rng: FastRandom,
+    today: date,
+    owners: Sequence[int],
+    campaigns: Sequence[Any],
+    sources: Sequence[int],
+    count: int,
+) -> list[dict[str, Any]]:
+    """Leads still being worked (or given up): mostly from a campaign, dated within it."""
+    names = _lead_companies(session, rng, count)
+    rows = []
+    for company in names:
+        campaign = rng.choice(campaigns) if campaigns and rng.random() < 0.75 else None
+        if campaign is not None and campaign.starts_on is not None:
+            first = campaign.starts_on
+            last = min(today, (campaign.ends_on or today) + timedelta(days=30))
+        else:
+            first, last = today - timedelta(days=180), today
+        day = first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+        at = datetime.combine(day, datetime.min.time(), UTC) + timedelta(
+            hours=rng.randint(1, 9), minutes=rng.randrange(60)
+        )
+        mobile = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+        rows.append(
+            _lead_row(
+                at=at,
+                name=rng.choice(D.SURNAMES) + rng.choice(D.GIVEN),
+                company=company,
+                title=rng.choice(D.TITLES) if company else None,
+                phone=mobile,
+                email=f"{mobile[-6:]}@qq.com" if rng.random() < 0.3 else None,
+                source_id=_lead_source(rng, sources, campaign.kind if campaign else None),
+                campaign_id=campaign.id if campaign else None,
+                owner_id=rng.choice(owners),
+                status=rng.weighted(LEAD_STATUSES, LEAD_STATUS_WEIGHTS),
+                remarks=rng.choice(LEAD_REMARKS) if rng.random() < 0.4 else None,
+            )
+        )
+    return rows
+
+
+def _lead_companies(session: Any, rng: FastRandom, count: int) -> list[str | None]:
+    """Company names no customer (and no other lead) has yet; one in ten leads is a private buyer
+    without a company."""
+    names: list[str | None] = []
+    seen: set[str] = set()
+    for _attempt in range(count * 2):
+        if len(names) >= count:
+            break
+        if rng.random() < 0.1:
+            names.append(None)
+            continue
+        city = rng.choice(D.CITIES)[0]
+        trade = rng.choice(D.INDUSTRIES)[0]
+        suffix = rng.choice(D.SUFFIXES)[0]
+        name = f"{city}{rng.choice(D.BRANDS)}{trade}{suffix}"
+        if normalized_name(name) not in seen:
+            seen.add(normalized_name(name))
+            names.append(name)
+    clashes = set()
+    keys = list(seen)
+    for start in range(0, len(keys), 500):
+        clashes.update(
+            session.scalars(
+                select(Customer.normalized_name).where(
+                    Customer.normalized_name.in_(keys[start : start + 500])
+                )
+            )
+        )
+    return [n for n in names if n is None or normalized_name(n) not in clashes]
