@@ -129,7 +129,9 @@ class CampaignsPage(QWidget):
         em = self.fontMetrics().horizontalAdvance("0")
 
         def column(key: str, title: str, chars: int, **options: Any) -> Column:
-            return Column(key, title, width=em * chars + 16, **options)
+            # never narrower than its header: long headers ("Cost per won customer") got cut
+            text = self.fontMetrics().horizontalAdvance(title)
+            return Column(key, title, width=max(em * chars, text) + 16, **options)
 
         return [
             column("name", _("Name"), 22),
