@@ -25,7 +25,7 @@ def cmd_kb_search(args: argparse.Namespace) -> int:
     wanted = knowledge.ArticleFilter(search=args.text, category=args.category)
     rows = list_rows(knowledge.list_articles, db, actor, wanted, args.limit)
     print_rows(
-        (_("Id"), _("Title"), _("Category"), _("Tags"), _("Text")),
+        (_("Id"), _(knowledge.ARTICLE_TITLE), _("Category"), _("Tags"), _("Text")),
         ("id", "title", "category", "tags", "snippet"),
         [(r.id, r.title, r.category, r.tags, r.snippet) for r in rows],
         args.format,

@@ -36,7 +36,7 @@ from crm_desktop.core.clock import local_today
 from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.money import format_money
-from crm_desktop.core.services import home, targets
+from crm_desktop.core.services import calendar, home, targets
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.messages import show_error
 
@@ -136,7 +136,7 @@ class HomeTab(QWidget):
         self.funnel = _table([_("Stage"), _("Opportunities"), _("Expected amount")])
         self.overdue = _table([_("Customer"), _("Overdue"), _("Over 90 days")])
         self.followups = _table([_("Customer"), _("Due on"), _("Planned")])
-        self.agenda = _table([_("Time"), _("Title"), _("Customer"), _("Place")])
+        self.agenda = _table([_("Time"), _(calendar.TITLE_LABEL), _("Customer"), _("Place")])
         self.ranking_box = QGroupBox()
         self.overdue_box = QGroupBox(_("Overdue receivables"))
         self._layout()

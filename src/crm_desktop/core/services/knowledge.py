@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database
 from crm_desktop.core.errors import ValidationError
-from crm_desktop.core.i18n import _
+from crm_desktop.core.i18n import NC_, _
 from crm_desktop.core.models import KnowledgeArticle, KnowledgeLink, Operator, ServiceRecord
 from crm_desktop.core.search_keys import fold
 from crm_desktop.core.services import records
@@ -33,6 +33,8 @@ DETAIL_FIELDS = (*FIELDS, "archived", "created_at", "updated_at")
 SEPARATOR = "\n"  # between the folded title, tags and body in search_text
 SNIPPET_CHARS = 80
 ENTITY = "kb_article"
+
+ARTICLE_TITLE = NC_("article", "Title")  # not a contact's job title (职务)
 
 
 class ArticleRow(NamedTuple):
@@ -204,7 +206,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     if "title" in clean:
         clean["title"] = (clean["title"] or "").strip()
         if not clean["title"]:
-            raise ValidationError(_("“{field}” must not be empty.").format(field=_("Title")))
+            raise ValidationError(_("“{field}” must not be empty.").format(field=_(ARTICLE_TITLE)))
     for key in ("category", "tags"):
         if key in clean:
             clean[key] = " ".join((clean[key] or "").split()) or None
@@ -221,7 +223,7 @@ def create_article(db: Database, actor: Actor, values: dict[str, Any]) -> int:
     """A new article (kb.edit); a title is required."""
     clean = _clean(values)
     if "title" not in clean:
-        raise ValidationError(_("“{field}” must not be empty.").format(field=_("Title")))
+        raise ValidationError(_("“{field}” must not be empty.").format(field=_(ARTICLE_TITLE)))
     clean.setdefault("body", "")
     with db.write(actor) as uow:
         require(uow.session, actor, "kb.edit")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database, UnitOfWork
 from crm_desktop.core.errors import NotFound, ValidationError
-from crm_desktop.core.i18n import N_, _
+from crm_desktop.core.i18n import N_, NC_, _
 from crm_desktop.core.models import (
     BaseDataItem,
     Campaign,
@@ -69,7 +69,7 @@ MIN_PHONE_DIGITS = 6  # as customers._duplicates
 CONVERSION_KINDS = ("leads", "customers", "contacts", "opportunities")  # what a conversion touches
 
 STATUS_LABELS: dict[str, str] = {
-    LeadStatus.NEW: N_("New"),
+    LeadStatus.NEW: NC_("lead status", "New"),
     LeadStatus.CONTACTED: N_("Contacted"),
     LeadStatus.QUALIFIED: N_("Qualified"),
     LeadStatus.DISQUALIFIED: N_("Disqualified"),

@@ -299,7 +299,7 @@ class CalendarTab(QWidget):
         self.done_button.setEnabled(own_stored)
         self.delete_button.setEnabled(own_stored)
         done = bool(item and item.done)
-        self.done_button.setText(_("Not done") if done else _("Mark done"))
+        self.done_button.setText(_("Mark not done") if done else _("Mark done"))
 
     def new_item(self, day: date | None) -> Any:
         if not self.is_mine:

@@ -54,7 +54,7 @@ class ArticleDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.hide()
         form = QFormLayout()
-        form.addRow(_("Title") + " *", self.title_edit)
+        form.addRow(_(knowledge.ARTICLE_TITLE) + " *", self.title_edit)
         form.addRow(_("Category"), self.category_edit)
         form.addRow(_("Tags"), self.tags_edit)
         buttons = QDialogButtonBox(

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.errors import CrmError
-from crm_desktop.core.i18n import _
+from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.services import attachments, knowledge
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
@@ -268,7 +268,9 @@ class KnowledgeTab(QWidget):
             item.setToolTip(row.category or "")
             self.results.addItem(item)
         self.results.blockSignals(False)
-        self.count.setText(_("{count} articles").format(count=len(rows)))
+        self.count.setText(
+            ngettext("{count} article", "{count} articles", len(rows)).format(count=len(rows))
+        )
         ids = [row.id for row in rows]
         self.results.setCurrentRow(ids.index(chosen) if chosen in ids else (0 if ids else -1))
         self._chosen(self.results.currentRow())

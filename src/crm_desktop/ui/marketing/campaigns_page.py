@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.core.changes import Changes
 from crm_desktop.core.clock import local_today
 from crm_desktop.core.errors import CrmError
-from crm_desktop.core.i18n import _
+from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.money import format_money
 from crm_desktop.core.services import campaigns, operators
 from crm_desktop.core.services.campaigns import CAMPAIGN_KIND_LABELS, CampaignRow
@@ -51,14 +51,9 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 def lead_status_label(status: str) -> str:
-    labels = {
-        "new": _("New"),
-        "contacted": _("Contacted"),
-        "qualified": _("Qualified"),
-        "disqualified": _("Disqualified"),
-        "converted": _("Converted"),
-    }
-    return labels.get(status, status)
+    from crm_desktop.core.services.leads import status_label
+
+    return status_label(status)
 
 
 def roi_text(value: Decimal | None) -> str:
@@ -311,7 +306,8 @@ def summary_text(name: str, figures: campaigns.CampaignFigures) -> str:
         _("Budget {budget} · actual cost {cost}").format(
             budget=money_text(figures.budget) or "—", cost=money_text(figures.actual_cost) or "—"
         ),
-        _("{n} leads").format(n=figures.leads) + (f" ({statuses})" if statuses else ""),
+        ngettext("{n} lead", "{n} leads", figures.leads).format(n=figures.leads)
+        + (f" ({statuses})" if statuses else ""),
         _("{n} of {m} customers bought, {amount}").format(
             n=figures.won_customers, m=figures.converted, amount=format_money(figures.won_amount)
         ),
