@@ -547,6 +547,7 @@ def test_a_sales_manager_is_offered_only_the_kinds_they_may_import(
         ImportKind.CUSTOMERS,
         ImportKind.CONTACTS,
         ImportKind.ORDERS,
+        ImportKind.LEADS,  # sales managers import leads too (leads.import); products: no
     ]
 
 
