@@ -31,7 +31,7 @@ from crm_desktop.core.i18n import N_, _
 from crm_desktop.core.models import Attachment, Contract, Operator, ServiceRecord
 from crm_desktop.core.services import knowledge, records
 from crm_desktop.core.services.access import require, require_record_in_scope
-from crm_desktop.core.services.customers import _load_visible
+from crm_desktop.core.services.customers import load_visible
 
 MiB = 1024 * 1024
 MAX_ATTACHMENT_BYTES = 20 * MiB
@@ -81,7 +81,7 @@ def _sales_record(model: Any, person: str, what: str) -> Callable[[Session, Oper
 
 # Adding attachments to another kind of record is one entry here.
 OWNER_KINDS: dict[str, _OwnerKind] = {
-    "customer": _OwnerKind("customers.view", "customers.edit", _load_visible),
+    "customer": _OwnerKind("customers.view", "customers.edit", load_visible),
     "contract": _OwnerKind(
         "contracts.view",
         "contracts.edit",

@@ -257,7 +257,7 @@ def _clean(session: Session, operator: Operator, values: dict[str, Any]) -> dict
             _("Remind between 0 and {most} minutes before.").format(most=MAX_REMIND_MINUTES)
         )
     if clean.get("customer_id") is not None:
-        customers._load_visible(session, operator, clean["customer_id"])
+        customers.load_visible(session, operator, clean["customer_id"])
     return clean
 
 

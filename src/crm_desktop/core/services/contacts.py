@@ -20,7 +20,7 @@ from crm_desktop.core.i18n import _
 from crm_desktop.core.models import Contact, Customer
 from crm_desktop.core.services import records
 from crm_desktop.core.services.access import require
-from crm_desktop.core.services.customers import _like, _load_visible, _visible, matches_search
+from crm_desktop.core.services.customers import _like, _visible, load_visible, matches_search
 
 CONTACT_FIELDS = (
     "name",
@@ -41,7 +41,7 @@ def list_contacts(db: Database, actor: Actor, customer_id: int) -> list[dict[str
     """The customer's current contacts: the primary one first, then by name."""
     with db.read() as session:
         operator = require(session, actor, "customers.view")
-        _load_visible(session, operator, customer_id)
+        load_visible(session, operator, customer_id)
         query = (
             select(Contact)
             .where(Contact.customer_id == customer_id, Contact.archived.is_(False))
@@ -62,7 +62,7 @@ def save_contact(
     clean = _clean(values, creating=contact_id is None)
     with db.write(actor) as uow:
         operator = require(uow.session, actor, "customers.edit")
-        _load_visible(uow, operator, customer_id)
+        load_visible(uow, operator, customer_id)
         if contact_id is None:
             clean["customer_id"] = customer_id
             contact = records.create(uow, Contact, clean, entity=ENTITY)
@@ -82,7 +82,7 @@ def remove_contact(db: Database, actor: Actor, contact_id: int) -> None:
     with db.write(actor) as uow:
         operator = require(uow.session, actor, "customers.edit")
         contact = _load_contact(uow.session, contact_id)
-        _load_visible(uow, operator, contact.customer_id)
+        load_visible(uow, operator, contact.customer_id)
         records.apply_changes(
             uow,
             contact,

@@ -25,7 +25,7 @@ from crm_desktop.core.models import (
     ServiceRecord,
 )
 from crm_desktop.core.services.access import require
-from crm_desktop.core.services.customers import _load_visible
+from crm_desktop.core.services.customers import load_visible
 
 ZERO = Decimal("0.00")
 
@@ -154,4 +154,4 @@ def customer_service_records(db: Database, actor: Actor, customer_id: int) -> li
 def _visible_customer(session: Session, actor: Actor, customer_id: int, permission: str) -> None:
     operator = require(session, actor, "customers.view")
     require(session, actor, permission)
-    _load_visible(session, operator, customer_id)
+    load_visible(session, operator, customer_id)

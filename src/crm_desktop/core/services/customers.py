@@ -301,7 +301,8 @@ def count_customers(db: Database, actor: Actor, wanted: CustomerFilter | None = 
         return session.scalar(select(func.count()).select_from(Customer).where(*where)) or 0
 
 
-def _load_visible(uow_or_session: Any, operator: Operator, customer_id: int) -> Customer:
+def load_visible(uow_or_session: Any, operator: Operator, customer_id: int) -> Customer:
+    """The customer, if it exists and the operator may see it (own scope or the public pool)."""
     session = getattr(uow_or_session, "session", uow_or_session)
     customer = session.get(Customer, customer_id)
     if customer is None:
@@ -318,7 +319,7 @@ def _load_visible(uow_or_session: Any, operator: Operator, customer_id: int) -> 
 def get_customer(db: Database, actor: Actor, customer_id: int) -> dict[str, Any]:
     with db.read() as session:
         operator = require(session, actor, "customers.view")
-        customer = _load_visible(session, operator, customer_id)
+        customer = load_visible(session, operator, customer_id)
         row = records.as_dict(customer, FIELDS)
         owner = session.get(Operator, customer.owner_id) if customer.owner_id else None
         row.update(
@@ -374,16 +375,17 @@ def find_duplicates(
     """
     with db.read() as session:
         operator = require(session, actor, "customers.view")
-        return _duplicates(session, operator, name, phone, exclude_id)
+        return duplicates_of(session, operator, name, phone, exclude_id)
 
 
-def _duplicates(
+def duplicates_of(
     session: Session,
     operator: Operator,
     name: str | None,
     phone: str | None,
     exclude_id: int | None,
 ) -> list[DuplicateMatch]:
+    """Likely duplicates of a name/phone within an open session (shared with the leads service)."""
     key, digits = normalized_name(name), phone_digits(phone)
     clashes = []
     if key:
@@ -417,14 +419,15 @@ def _duplicates(
     ]
 
 
-def _refuse_duplicates(
+def refuse_duplicates(
     session: Session,
     operator: Operator,
     name: str | None,
     phone: str | None,
     exclude_id: int | None,
 ) -> None:
-    matches = _duplicates(session, operator, name, phone, exclude_id)
+    """Raise `DuplicateCustomer` when the name or phone already belongs to a customer."""
+    matches = duplicates_of(session, operator, name, phone, exclude_id)
     if matches:
         first = matches[0]
         message = (
@@ -445,7 +448,8 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _refresh_keys(customer: Customer) -> None:
+def refresh_keys(customer: Customer) -> None:
+    """Recompute the search keys (normalized name, phone digits) after the fields changed."""
     for column, value in customer_keys(customer.name, customer.phone, customer.email).items():
         setattr(customer, column, value)
 
@@ -459,7 +463,7 @@ def create_customer(
         operator = require(uow.session, actor, "customers.create")
         check_campaign(uow.session, clean.get("campaign_id"))
         if not allow_duplicate:
-            _refuse_duplicates(uow.session, operator, clean["name"], clean.get("phone"), None)
+            refuse_duplicates(uow.session, operator, clean["name"], clean.get("phone"), None)
         if clean.get("pool_status") == PoolStatus.PUBLIC:
             clean["owner_id"] = None
             clean["pool_since"] = uow.clock.now()
@@ -470,7 +474,7 @@ def create_customer(
             require_in_scope(uow.session, operator, clean["owner_id"])
             clean["pool_status"] = PoolStatus.PRIVATE
             clean["owned_since"] = uow.clock.now()
-        customer = records.create(uow, Customer, clean, entity="customer", derive=_refresh_keys)
+        customer = records.create(uow, Customer, clean, entity="customer", derive=refresh_keys)
         uow.touched("customers")
         return customer.id
 
@@ -489,12 +493,12 @@ def update_customer(
     clean.pop("pool_status", None)  # the pool moves through claim/release (services/pool.py)
     with db.write(actor) as uow:
         operator = require(uow.session, actor, "customers.edit")
-        customer = _load_visible(uow, operator, customer_id)
+        customer = load_visible(uow, operator, customer_id)
         check_campaign(uow.session, clean.get("campaign_id"))
         renamed = "name" in clean and clean["name"] != customer.name
         rephoned = "phone" in clean and phone_digits(clean["phone"]) != phone_digits(customer.phone)
         if not allow_duplicate and (renamed or rephoned):
-            _refuse_duplicates(
+            refuse_duplicates(
                 uow.session,
                 operator,
                 clean["name"] if renamed else None,
@@ -509,7 +513,7 @@ def update_customer(
             clean["owned_since"] = uow.clock.now()
             clean["pool_status"] = PoolStatus.PRIVATE
         records.apply_changes(
-            uow, customer, clean, expected_version=version, entity="customer", derive=_refresh_keys
+            uow, customer, clean, expected_version=version, entity="customer", derive=refresh_keys
         )
         uow.touched("customers")
 
@@ -518,7 +522,7 @@ def set_archived(db: Database, actor: Actor, customer_id: int, archived: bool) -
     """Archive (or restore) a customer; archived customers leave the lists but keep history."""
     with db.write(actor) as uow:
         operator = require(uow.session, actor, "customers.archive")
-        customer = _load_visible(uow, operator, customer_id)
+        customer = load_visible(uow, operator, customer_id)
         _archive(uow, customer, archived)
 
 

@@ -197,7 +197,7 @@ def _conditions(
     where: list[ColumnElement[bool]] = []
     if wanted.customer_id is not None:
         # The customer's whole history, once the customer itself may be seen.
-        customers._load_visible(session, operator, wanted.customer_id)
+        customers.load_visible(session, operator, wanted.customer_id)
         where.append(FollowUp.customer_id == wanted.customer_id)
     else:
         where.append(_visible(session, operator, row_by_row=row_by_row, include_pool=False))
@@ -380,7 +380,7 @@ def record_followup(db: Database, actor: Actor, values: dict[str, Any]) -> int:
         customer_id = values.get("customer_id")
         if customer_id is None:
             raise ValidationError(_("Choose the customer."))
-        customer = customers._load_visible(uow, operator, customer_id)
+        customer = customers.load_visible(uow, operator, customer_id)
         if customer.archived:
             raise ValidationError(_("This customer is archived; restore it first."))
         clean = _clean(uow.session, customer.id, values)

@@ -21,7 +21,7 @@ from crm_desktop.core.i18n import N_, _, translated
 from crm_desktop.core.models import AuditEntry, BaseDataItem, Operator
 from crm_desktop.core.services import customers
 from crm_desktop.core.services.access import require
-from crm_desktop.core.services.customers import _load_visible
+from crm_desktop.core.services.customers import load_visible
 
 ENTITY = "customer"
 FIELD_LABELS: dict[str, str] = {
@@ -57,7 +57,7 @@ def field_history(db: Database, actor: Actor, customer_id: int) -> list[FieldCha
     """Every change of the history fields (creation included as "" -> value), newest first."""
     with db.read() as session:
         operator = require(session, actor, "customers.view")
-        _load_visible(session, operator, customer_id)
+        load_visible(session, operator, customer_id)
         entries = session.scalars(
             select(AuditEntry)
             .where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == customer_id)

@@ -41,7 +41,7 @@ from crm_desktop.core.money import to_money
 from crm_desktop.core.search_keys import normalized_name, phone_digits
 from crm_desktop.core.services import customers, records
 from crm_desktop.core.services.access import owner_scope, require, require_in_scope
-from crm_desktop.core.services.opportunities import _stage_rows
+from crm_desktop.core.services.opportunities import stage_rows
 
 ENTITY = "lead"
 FIELDS = (
@@ -65,7 +65,7 @@ DETAIL_FIELDS = (
     "archived",
 )
 _OPTIONAL_TEXT = ("company", "title", "phone", "email", "remarks")
-MIN_PHONE_DIGITS = 6  # as customers._duplicates
+MIN_PHONE_DIGITS = 6  # as customers.duplicates_of
 CONVERSION_KINDS = ("leads", "customers", "contacts", "opportunities")  # what a conversion touches
 
 STATUS_LABELS: dict[str, str] = {
@@ -312,7 +312,7 @@ def find_duplicates(
     customer is named with its owner, as the customers tab does)."""
     with db.read() as session:
         operator = require(session, actor, "leads.view")
-        cust = customers._duplicates(
+        cust = customers.duplicates_of(
             session, operator, customer_name_of(name, company), phone, None
         )
         return cust, _lead_duplicates(session, name, company, phone, exclude_lead_id)
@@ -325,7 +325,7 @@ def _refuse_duplicates(
     exclude: int | None,
 ) -> None:
     name, company, phone = clean.get("name"), clean.get("company"), clean.get("phone")
-    customers._refuse_duplicates(session, operator, customer_name_of(name, company), phone, None)
+    customers.refuse_duplicates(session, operator, customer_name_of(name, company), phone, None)
     matches = _lead_duplicates(session, name, company, phone, exclude)
     if matches:
         first = matches[0]
@@ -480,7 +480,7 @@ def convert_lead(
                 _("Only a qualified lead can be converted; mark it qualified first.")
             )
         if into_customer_id is not None:
-            customer = customers._load_visible(session, operator, into_customer_id)
+            customer = customers.load_visible(session, operator, into_customer_id)
         else:
             customer = _new_customer(uow, operator, lead, allow_duplicate)
         contact = _new_contact(uow, lead, customer.id)
@@ -513,7 +513,7 @@ def _new_customer(
 ) -> Customer:
     name = customer_name_of(lead.name, lead.company)
     if not allow_duplicate:
-        customers._refuse_duplicates(uow.session, operator, name, lead.phone, None)
+        customers.refuse_duplicates(uow.session, operator, name, lead.phone, None)
     owner_id = lead.owner_id or operator.id
     values = {
         "name": name,
@@ -525,7 +525,7 @@ def _new_customer(
         "pool_status": PoolStatus.PRIVATE,
         "owned_since": uow.clock.now(),
     }
-    return records.create(uow, Customer, values, entity="customer", derive=customers._refresh_keys)
+    return records.create(uow, Customer, values, entity="customer", derive=customers.refresh_keys)
 
 
 def _new_contact(uow: UnitOfWork, lead: Lead, customer_id: int) -> Contact:
@@ -551,7 +551,7 @@ def _new_contact(uow: UnitOfWork, lead: Lead, customer_id: int) -> Contact:
 def _new_opportunity(
     uow: UnitOfWork, owner_id: int, customer_id: int, name: str, amount: Decimal | None
 ) -> Opportunity:
-    stages = _stage_rows(uow.session)
+    stages = stage_rows(uow.session)
     values = {
         "customer_id": customer_id,
         "owner_id": owner_id,

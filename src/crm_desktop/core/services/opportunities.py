@@ -91,7 +91,7 @@ class FunnelStage(NamedTuple):
 _STAGE = aliased(BaseDataItem)
 
 
-def _stage_rows(session: Session, *, keep: set[int] | None = None) -> list[tuple[int, str]]:
+def stage_rows(session: Session, *, keep: set[int] | None = None) -> list[tuple[int, str]]:
     """Active stages in order, plus the inactive ones in `keep` (switched off but still used)."""
     query = (
         select(BaseDataItem.id, BaseDataItem.name, BaseDataItem.active)
@@ -109,7 +109,7 @@ def stages(db: Database, actor: Actor) -> list[tuple[int, str]]:
     """The active stages in the firm's order: the board's columns and the funnel's rows."""
     with db.read() as session:
         require(session, actor, "opportunities.view")
-        return _stage_rows(session)
+        return stage_rows(session)
 
 
 # --- listing -----------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def _funnel_rows(
     open_ = OpportunityStatus.OPEN
     # A stage switched off after deals entered it still shows while it holds open deals.
     held = {stage_id for status, stage_id in totals if status == open_ and stage_id is not None}
-    shown = _stage_rows(session, keep=held)
+    shown = stage_rows(session, keep=held)
     rows = []
     if (open_, None) in totals:
         rows.append(FunnelStage(None, _("No stage"), *totals[(open_, None)]))
@@ -296,7 +296,7 @@ def save_opportunity(
         else:
             opportunity = _load_visible(session, operator, opp_id)
             if clean.get("customer_id", opportunity.customer_id) != opportunity.customer_id:
-                customers._load_visible(session, operator, clean["customer_id"])
+                customers.load_visible(session, operator, clean["customer_id"])
             keep_or_check_owner(session, operator, clean, opportunity, "owner_id")
             records.apply_changes(
                 uow, opportunity, clean, expected_version=version or 0, entity="opportunity"
@@ -308,13 +308,13 @@ def save_opportunity(
 def _create(uow: UnitOfWork, operator: Operator, clean: dict[str, Any]) -> Opportunity:
     if "customer_id" not in clean:
         raise ValidationError(_("Choose a customer."))
-    customers._load_visible(uow.session, operator, clean["customer_id"])
+    customers.load_visible(uow.session, operator, clean["customer_id"])
     if "name" not in clean:
         raise ValidationError(_("“{field}” must not be empty.").format(field=_("Name")))
     clean["owner_id"] = clean.get("owner_id") or operator.id
     require_in_scope(uow.session, operator, clean["owner_id"])
     if clean.get("stage_id") is None:
-        first = _stage_rows(uow.session)
+        first = stage_rows(uow.session)
         clean["stage_id"] = first[0][0] if first else None
     clean["status"] = OpportunityStatus.OPEN
     return records.create(uow, Opportunity, clean, entity="opportunity")

@@ -32,7 +32,7 @@ from crm_desktop.core.services.access import (
     require,
     require_in_scope,
 )
-from crm_desktop.core.services.customers import _load_visible
+from crm_desktop.core.services.customers import load_visible
 
 RULE_FIELDS = ("enabled", "no_followup_days", "no_deal_days", "warn_days", "max_private_customers")
 RULE_LABELS = {
@@ -341,7 +341,7 @@ def _unique(ids: Iterable[int]) -> list[int]:
 
 
 def _load_current(uow: UnitOfWork, operator: Operator, customer_id: int) -> Customer:
-    customer = _load_visible(uow, operator, customer_id)
+    customer = load_visible(uow, operator, customer_id)
     if customer.archived:
         raise ValidationError(
             _("“{name}” is archived; restore it first.").format(name=customer.name)

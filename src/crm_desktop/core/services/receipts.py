@@ -394,7 +394,7 @@ def open_orders(db: Database, actor: Actor, customer_id: int) -> list[OpenOrder]
     """The customer's orders that still owe money, oldest first (what a receipt may pay)."""
     with db.read() as session:
         operator = require(session, actor, "receipts.view")
-        customers._load_visible(session, operator, customer_id)
+        customers.load_visible(session, operator, customer_id)
         received = received_per_order()
         query = (
             select(
@@ -622,7 +622,7 @@ def _check_parties(
     changed handler must exist and be within the actor's scope."""
     customer_id = clean.get("customer_id")
     if customer_id is not None and (current is None or customer_id != current.customer_id):
-        customer = customers._load_visible(session, operator, customer_id)
+        customer = customers.load_visible(session, operator, customer_id)
         if current is None and not (clean.get("payer") or "").strip():
             clean["payer"] = customer.name
     if "handler_id" not in clean:
@@ -751,7 +751,7 @@ def customer_outstanding(db: Database, actor: Actor, customer_id: int) -> Decima
     the statement shows them)."""
     with db.read() as session:
         operator = require(session, actor, "orders.view")
-        customers._load_visible(session, operator, customer_id)
+        customers.load_visible(session, operator, customer_id)
         received = received_per_order()
         total, paid = session.execute(
             select(func.sum(SalesOrder.total), func.sum(received.c.received))
@@ -1123,7 +1123,7 @@ def customer_statement(
     with db.read() as session:
         require(session, actor, "orders.view")
         operator = require(session, actor, "receipts.view")
-        customer_name = customers._load_visible(session, operator, customer_id).name
+        customer_name = customers.load_visible(session, operator, customer_id).name
         orders_where = [
             SalesOrder.customer_id == customer_id,
             *_receivable(),

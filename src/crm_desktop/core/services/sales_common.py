@@ -38,7 +38,7 @@ from crm_desktop.core.pricing import (
 )
 from crm_desktop.core.services import records
 from crm_desktop.core.services.access import require_in_scope, require_record_in_scope
-from crm_desktop.core.services.customers import _load_visible
+from crm_desktop.core.services.customers import load_visible
 
 S = DocumentStatus
 STATUS_LABELS: dict[str, str] = {
@@ -202,7 +202,7 @@ def check_parties(
     if customer_id is None:
         raise ValidationError(_("Choose a customer."))
     if changed("customer_id"):
-        _load_visible(session, operator, customer_id)
+        load_visible(session, operator, customer_id)
     if changed("salesperson_id"):
         person = session.get(Operator, values["salesperson_id"])
         if person is None:

@@ -300,7 +300,7 @@ def _check_references(
     if customer_id is None:
         raise ValidationError(_("Choose a customer."))
     if record is None or customer_id != record.customer_id:
-        customers._load_visible(session, operator, customer_id)
+        customers.load_visible(session, operator, customer_id)
     contact_id = clean.get("contact_id", record.contact_id if record else None)
     if contact_id is not None:
         contact = session.get(Contact, contact_id)

@@ -5,7 +5,7 @@ name, or the same phone of six or more digits, anywhere in the firm: a new row l
 skipped as a duplicate), the data scope (a salesperson neither changes a colleague's customer
 nor creates one for a colleague; the importer owns what they create unless an owner column says
 otherwise), a new owner needs the transfer right, and the derived keys (normalized name, pinyin
-sort name, search keys, phone digits) exactly as customers._refresh_keys computes them.
+sort name, search keys, phone digits) exactly as customers.refresh_keys computes them.
 
 An empty cell leaves the stored value alone. A "contact" column gives a new customer its
 primary contact (and an existing one a further contact when none of its contacts has that name).
@@ -71,7 +71,7 @@ LOADED = (
     *DERIVED,
 )
 _AT = {name: index for index, name in enumerate(LOADED)}
-MIN_PHONE_DIGITS = 6  # as customers._duplicates: shorter runs say nothing about identity
+MIN_PHONE_DIGITS = 6  # as customers.duplicates_of: shorter runs say nothing about identity
 CHECKPOINT_ROWS = 250  # rows built between the engine's checkpoints (~15 ms)
 
 
