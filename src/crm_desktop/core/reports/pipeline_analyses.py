@@ -23,7 +23,7 @@ due … 4 over 90 days) with `outstanding=True` selects the money of that bucket
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -776,10 +776,16 @@ def _hours(total: timedelta, count: int) -> Decimal:
     )
 
 
-def service_resolve_time(db: Database, actor: Actor, params: ReportParams) -> ReportTable:
-    """Resolved and closed records per category and handler, with the average hours from
-    accepted to resolved (the durations are summed in Python: SQLite and PostgreSQL subtract
-    times differently)."""
+CategoryHandler = tuple[int | None, str | None, int | None, int, str]
+"""A service row's key: category id, name and sort order, handler id and name."""
+
+
+def category_handler_rows(
+    db: Database, actor: Actor, params: ReportParams, figures: Sequence[Any], *extra: Any
+) -> list[Any]:
+    """(category id, name, order, handler id, name, *figures) of the service records in scope
+    and period, narrowed by `extra` conditions: the rows of every per category and handler
+    service analysis (resolve time here, complaints and satisfaction in service_analyses)."""
     with db.read() as session:
         operator = require(session, actor, "statistics.view")
         query = (
@@ -789,25 +795,47 @@ def service_resolve_time(db: Database, actor: Actor, params: ReportParams) -> Re
                 BaseDataItem.sort_order,
                 ServiceRecord.handler_id,
                 Operator.name,
-                ServiceRecord.accepted_at,
-                ServiceRecord.resolved_at,
+                *figures,
             )
             .join(Customer, Customer.id == ServiceRecord.customer_id)
             .join(Operator, Operator.id == ServiceRecord.handler_id)
             .outerjoin(BaseDataItem, BaseDataItem.id == ServiceRecord.category_id)
-            .where(
-                ServiceRecord.status.in_(DONE_STATUSES),
-                ServiceRecord.resolved_at.is_not(None),
-                *_service_where(session, operator, params),
-            )
+            .where(*extra, *_service_where(session, operator, params))
         )
-        found = list(session.execute(query))
+        return list(session.execute(query))
+
+
+def in_category_handler_order(keys: Iterable[Any]) -> list[Any]:
+    """`CategoryHandler` keys in the firm's category order (none last), then by handler name."""
+    return sorted(
+        keys, key=lambda k: (k[0] is None, k[2] or 0, _label(k[1]), k[0] or 0, k[4], k[3])
+    )
+
+
+def category_handler_columns() -> list[ReportColumn]:
+    """The two key columns of a per category and handler service table."""
+    return [
+        ReportColumn("category", _("Category"), "text"),
+        ReportColumn("handler", _(NC_("service", "Handler")), "text"),
+    ]
+
+
+def service_resolve_time(db: Database, actor: Actor, params: ReportParams) -> ReportTable:
+    """Resolved and closed records per category and handler, with the average hours from
+    accepted to resolved (the durations are summed in Python: SQLite and PostgreSQL subtract
+    times differently)."""
+    found = category_handler_rows(
+        db,
+        actor,
+        params,
+        (ServiceRecord.accepted_at, ServiceRecord.resolved_at),
+        ServiceRecord.status.in_(DONE_STATUSES),
+        ServiceRecord.resolved_at.is_not(None),
+    )
     groups: dict[tuple[Any, ...], list[timedelta]] = defaultdict(list)
     for category_id, category, order, handler_id, handler, accepted, resolved in found:
         groups[(category_id, category, order, handler_id, handler)].append(resolved - accepted)
-    keys = sorted(
-        groups, key=lambda k: (k[0] is None, k[2] or 0, _label(k[1]), k[0] or 0, k[4], k[3])
-    )
+    keys = in_category_handler_order(groups)
     base = _filters(params, *SERVICE_FILTERS)
     rows, drills = [], []
     for key in keys:
@@ -827,8 +855,7 @@ def service_resolve_time(db: Database, actor: Actor, params: ReportParams) -> Re
         (_("Total"), "", len(every), _hours(sum(every, timedelta()), len(every))) if every else None
     )
     columns = [
-        ReportColumn("category", _("Category"), "text"),
-        ReportColumn("handler", _(NC_("service", "Handler")), "text"),
+        *category_handler_columns(),
         ReportColumn("resolved", _("Resolved"), "int"),
         ReportColumn("hours", _("Average hours to resolve"), "number"),
     ]

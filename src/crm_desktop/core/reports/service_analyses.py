@@ -19,25 +19,23 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.db.database import Database
-from crm_desktop.core.i18n import N_, NC_, _
+from crm_desktop.core.i18n import N_, _
 from crm_desktop.core.models import (
-    BaseDataItem,
-    Customer,
-    Operator,
     ServiceKind,
     ServiceRecord,
 )
 from crm_desktop.core.reports.pipeline_analyses import (
     SERVICE,
     SERVICE_FILTERS,
+    CategoryHandler,
     _filters,
     _label,
-    _service_where,
     _table,
+    category_handler_columns,
+    category_handler_rows,
+    in_category_handler_order,
 )
 from crm_desktop.core.reports.tables import (
     Analysis,
@@ -49,12 +47,10 @@ from crm_desktop.core.reports.tables import (
     ReportTable,
     register,
 )
-from crm_desktop.core.services.access import require
 from crm_desktop.core.services.service_records import DONE
 
 COMPLAINTS_TITLE = N_("Complaints by category and handler")
 SATISFACTION_TITLE = N_("Satisfaction by category and handler")
-Key = tuple[int | None, str | None, int | None, int, str]  # category id, name, order, handler
 
 
 def average(total: int, count: int) -> Decimal | None:
@@ -65,47 +61,16 @@ def average(total: int, count: int) -> Decimal | None:
 
 
 def _rows(db: Database, actor: Actor, params: ReportParams, *extra: Any) -> list[Any]:
-    """(category id, name, order, handler id, name, kind, status, escalated_at, satisfaction)
-    of the service records in scope and period, narrowed by `extra` conditions."""
-    with db.read() as session:
-        operator = require(session, actor, "statistics.view")
-        query = (
-            select(
-                ServiceRecord.category_id,
-                BaseDataItem.name,
-                BaseDataItem.sort_order,
-                ServiceRecord.handler_id,
-                Operator.name,
-                ServiceRecord.status,
-                ServiceRecord.escalated_at,
-                ServiceRecord.satisfaction,
-            )
-            .join(Customer, Customer.id == ServiceRecord.customer_id)
-            .join(Operator, Operator.id == ServiceRecord.handler_id)
-            .outerjoin(BaseDataItem, BaseDataItem.id == ServiceRecord.category_id)
-            .where(*extra, *_service_where(session, operator, params))
-        )
-        return list(session.execute(query))
+    """(category id, name, order, handler id, name, status, escalated_at, satisfaction)."""
+    figures = (ServiceRecord.status, ServiceRecord.escalated_at, ServiceRecord.satisfaction)
+    return category_handler_rows(db, actor, params, figures, *extra)
 
 
-def _ordered(keys: Any) -> list[Key]:
-    return sorted(
-        keys, key=lambda k: (k[0] is None, k[2] or 0, _label(k[1]), k[0] or 0, k[4], k[3])
-    )
-
-
-def _group(found: list[Any]) -> dict[Key, list[Any]]:
-    groups: dict[Key, list[Any]] = defaultdict(list)
+def _group(found: list[Any]) -> dict[CategoryHandler, list[Any]]:
+    groups: dict[CategoryHandler, list[Any]] = defaultdict(list)
     for row in found:
         groups[tuple(row[:5])].append(row)  # type: ignore[index]
     return groups
-
-
-def _key_columns() -> list[ReportColumn]:
-    return [
-        ReportColumn("category", _("Category"), "text"),
-        ReportColumn("handler", _(NC_("service", "Handler")), "text"),
-    ]
 
 
 def _complaint_figures(rows: list[Any]) -> tuple[int, int, int, int]:
@@ -119,12 +84,12 @@ def complaints(db: Database, actor: Actor, params: ReportParams) -> ReportTable:
     groups = _group(found)
     base = {**_filters(params, *SERVICE_FILTERS), "kind": ServiceKind.COMPLAINT}
     rows, drills = [], []
-    for key in _ordered(groups):
+    for key in in_category_handler_order(groups):
         rows.append((_label(key[1]), key[4], *_complaint_figures(groups[key])))
         drills.append(Drill("service", {**base, "category_id": key[0], "handler_id": key[3]}))
     totals = (_("Total"), "", *_complaint_figures(found)) if found else None
     columns = [
-        *_key_columns(),
+        *category_handler_columns(),
         ReportColumn("complaints", _("Complaints"), "int"),
         ReportColumn("open", _("Open"), "int"),
         ReportColumn("done", _("Resolved or closed"), "int"),
@@ -146,10 +111,11 @@ def _scores(rows: list[Any]) -> tuple[int, Decimal | None]:
 def satisfaction(db: Database, actor: Actor, params: ReportParams) -> ReportTable:
     found = _rows(db, actor, params, ServiceRecord.satisfaction.is_not(None))
     groups = _group(found)
-    rows = [(_label(key[1]), key[4], *_scores(groups[key])) for key in _ordered(groups)]
+    keys = in_category_handler_order(groups)
+    rows = [(_label(key[1]), key[4], *_scores(groups[key])) for key in keys]
     totals = (_("Total"), "", *_scores(found)) if found else None
     columns = [
-        *_key_columns(),
+        *category_handler_columns(),
         ReportColumn("scored", _("Scored records"), "int"),
         ReportColumn("average", _("Average satisfaction"), "number"),
     ]
