@@ -171,6 +171,18 @@ def driver_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[
         cursor.close()
 
 
+def stored_rows(
+    session: Session, table: str, columns: Sequence[str], *, live_only: bool = False
+) -> dict[int, tuple[Any, ...]]:
+    """A target's existing records by id (the first column), as driver tuples of `columns`;
+    `live_only` leaves archived ones out."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql, params = f"SELECT {names} FROM {table}", ()
+    if live_only:
+        sql, params = f"{sql} WHERE archived = ?", (False,)
+    return {row[0]: row for row in driver_rows(session, sql, params)}
+
+
 # --- lookups -------------------------------------------------------------------------------------
 
 
@@ -309,6 +321,14 @@ class CustomerLookup:
         if digits:
             self.by_phone.setdefault(digits, []).append(cid)
         self.info[cid] = (owner, pool, name)
+
+    def who(self, customer_id: int, operator_names: dict[int, str]) -> dict[str, str]:
+        """{name, owner} of a customer for the duplicate and scope messages ("public pool"
+        for a customer nobody owns)."""
+        owner, pool, name = self.info[customer_id]
+        if pool == "public" or owner is None:
+            return {"name": name, "owner": _("public pool")}
+        return {"name": name, "owner": operator_names.get(owner, "?")}
 
     def find(self, text: str | None) -> tuple[int | None, str | None]:
         """A customer named by code or name (normalized like the duplicate guard):
@@ -461,6 +481,20 @@ class Update:
     values: dict[str, Any]
     old: dict[str, Any]
     audit: dict[str, tuple[Any, Any]]
+
+    @classmethod
+    def of(
+        cls,
+        record_id: int,
+        row: tuple[Any, ...],
+        at: dict[str, int],
+        values: dict[str, Any],
+        audit: dict[str, tuple[Any, Any]],
+    ) -> Update:
+        """The update of a loaded driver `row` (column positions in `at`, with "version") to
+        `values`: the old values are the row's own."""
+        before = {column: row[at[column]] for column in values}
+        return cls(record_id, row[at["version"]], values, before, audit)
 
 
 class Writer:

@@ -22,7 +22,7 @@ from crm_desktop.core.importing.targets.base import (
     Update,
     Writer,
     changed_values,
-    driver_rows,
+    stored_rows,
     too_long,
 )
 from crm_desktop.core.search_keys import fold, phone_digits
@@ -51,13 +51,10 @@ class ContactsRun(BaseRun):
         self.mode = ctx.request.mode
         self.key = ctx.request.key
         self.customers = ctx.customers(session)
-        self.existing: dict[int, tuple[Any, ...]] = {}
+        self.existing = stored_rows(session, "contacts", LOADED, live_only=True)
         self.by_key: dict[tuple[int, str], list[int]] = {}
         self.primaries: dict[int, set[int]] = {}  # customer -> its primary contacts
-        names = ", ".join(f'"{c}"' for c in LOADED)
-        sql = f"SELECT {names} FROM contacts WHERE archived = ?"
-        for row in driver_rows(session, sql, (False,)):
-            self.existing[row[0]] = row
+        for row in self.existing.values():
             cid = row[_AT["customer_id"]]
             for key in self._keys(row[_AT["name"]], row[_AT["phone"]], row[_AT["mobile"]]):
                 self.by_key.setdefault((cid, key), []).append(row[0])
@@ -178,9 +175,7 @@ def row_values(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _update(contact_id: int, old: tuple[Any, ...], changes: dict[str, tuple[Any, Any]]) -> Update:
-    values = {c: pair[1] for c, pair in changes.items()}
-    before = {c: old[_AT[c]] for c in values}
-    return Update(contact_id, old[_AT["version"]], values, before, changes)
+    return Update.of(contact_id, old, _AT, {c: pair[1] for c, pair in changes.items()}, changes)
 
 
 class ContactsTarget:

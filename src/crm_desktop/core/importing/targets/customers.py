@@ -29,6 +29,7 @@ from crm_desktop.core.importing.targets.base import (
     Writer,
     changed_values,
     driver_rows,
+    stored_rows,
     text_limits,
     too_long,
 )
@@ -212,10 +213,7 @@ class CustomersRun(BaseRun):
             self.seen_key.setdefault(wanted, line)
 
     def _who(self, customer_id: int) -> dict[str, str]:
-        owner, pool, name = self.lookup.info[customer_id]
-        if pool == "public" or owner is None:
-            return {"name": name, "owner": _("public pool")}
-        return {"name": name, "owner": self.ctx.operators.names.get(owner, "?")}
+        return self.lookup.who(customer_id, self.ctx.operators.names)
 
     def _owner_problem(self, owner: int) -> str | None:
         ctx = self.ctx
@@ -390,9 +388,8 @@ class CustomersRun(BaseRun):
             )
             values.update({k: v for k, v in keys.items() if v != row[_AT[k]]})
         if values:
-            before = {column: row[_AT[column]] for column in values}
             audit = {c: pair for c, pair in changed.items() if c != "owned_since"}
-            updates.append(Update(cid, row[_AT["version"]], values, before, audit))
+            updates.append(Update.of(cid, row, _AT, values, audit))
         if "contact" in plan.changes:
             first = not self.contact_names.get(cid)
             contacts.append(_contact(cid, plan.values["contact"], first))
@@ -407,8 +404,7 @@ def _contact(customer_id: int, name: str, primary: bool) -> dict[str, Any]:
 
 def _load_existing(session: Session) -> dict[int, tuple[Any, ...]]:
     """Every customer's stored columns the import compares, as driver tuples (stored form)."""
-    names = ", ".join(f'"{c}"' for c in LOADED)
-    return {row[0]: row for row in driver_rows(session, f"SELECT {names} FROM customers")}
+    return stored_rows(session, "customers", LOADED)
 
 
 def _load_contact_names(session: Session) -> dict[int, set[str]]:

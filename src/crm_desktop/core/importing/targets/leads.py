@@ -26,6 +26,7 @@ from crm_desktop.core.importing.targets.base import (
     changed_values,
     driver_rows,
     spellings,
+    stored_rows,
     too_long,
 )
 from crm_desktop.core.models import LeadStatus
@@ -66,12 +67,10 @@ class LeadsRun(BaseRun):
         self.mode = ctx.request.mode
         self.key = ctx.request.key
         self.customers = ctx.customers(session)
-        self.existing: dict[int, tuple[Any, ...]] = {}
+        self.existing = stored_rows(session, "leads", LOADED, live_only=True)
         self.by_name: dict[str, list[int]] = {}
         self.by_phone: dict[str, list[int]] = {}
-        names = ", ".join(f'"{c}"' for c in LOADED)
-        for row in driver_rows(session, f"SELECT {names} FROM leads WHERE archived = ?", (False,)):
-            self.existing[row[0]] = row
+        for row in self.existing.values():
             if row[_AT["normalized_company"]]:
                 self.by_name.setdefault(row[_AT["normalized_company"]], []).append(row[0])
             if row[_AT["phone_digits"]]:
@@ -181,10 +180,7 @@ class LeadsRun(BaseRun):
         return None
 
     def _who(self, customer_id: int) -> dict[str, str]:
-        owner, pool, name = self.customers.info[customer_id]
-        if pool == "public" or owner is None:
-            return {"name": name, "owner": _("public pool")}
-        return {"name": name, "owner": self.ctx.operators.names.get(owner, "?")}
+        return self.customers.who(customer_id, self.ctx.operators.names)
 
     def _plan_update(self, plan: RowPlan, matches: list[int], columns: dict[str, Any]) -> None:
         if len(matches) > 1:
@@ -225,8 +221,7 @@ class LeadsRun(BaseRun):
             derived = _keys(merged)
             values = {c: pair[1] for c, pair in changes.items()}
             values.update({k: v for k, v in derived.items() if old[_AT[k]] != v})
-            before = {c: old[_AT[c]] for c in values}
-            updates.append(Update(plan.entity_id, old[_AT["version"]], values, before, changes))
+            updates.append(Update.of(plan.entity_id, old, _AT, values, changes))
         writer.insert("leads", ENTITY, rows)
         writer.update("leads", ENTITY, [u for u in updates if u.values])
 

@@ -19,7 +19,7 @@ from crm_desktop.core.importing.targets.base import (
     Update,
     Writer,
     changed_values,
-    driver_rows,
+    stored_rows,
     too_long,
 )
 from crm_desktop.core.search_keys import fold
@@ -45,12 +45,10 @@ class ProductsRun(BaseRun):
         self.ctx = ctx
         self.mode = ctx.request.mode
         self.key = ctx.request.key
-        self.existing: dict[int, tuple[Any, ...]] = {}
+        self.existing = stored_rows(session, "products", LOADED)
         self.by_code: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = {}
-        names = ", ".join(f'"{c}"' for c in LOADED)
-        for row in driver_rows(session, f"SELECT {names} FROM products"):
-            self.existing[row[0]] = row
+        for row in self.existing.values():
             self.by_code[row[_AT["code"]]] = row[0]
             self.by_name.setdefault(fold(row[_AT["name"]]), []).append(row[0])
         self.seen_key: dict[str, int] = {}
@@ -138,9 +136,8 @@ class ProductsRun(BaseRun):
             old_row = self.existing[plan.entity_id]
             changes = changed_values(new, {c: old_row[_AT[c]] for c in new})
             values = {c: pair[1] for c, pair in changes.items()}
-            before = {c: old_row[_AT[c]] for c in values}
             audit = {c: _shown(c, pair) for c, pair in changes.items()}
-            updates.append(Update(plan.entity_id, old_row[_AT["version"]], values, before, audit))
+            updates.append(Update.of(plan.entity_id, old_row, _AT, values, audit))
         writer.insert("products", ENTITY, rows)
         writer.update("products", ENTITY, updates)
 
