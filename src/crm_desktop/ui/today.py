@@ -14,10 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from crm_desktop.core.changes import Changes
 from crm_desktop.core.clock import local_today
 from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _, ngettext
@@ -25,6 +23,7 @@ from crm_desktop.core.money import format_money
 from crm_desktop.core.services import calendar, today
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Column, ListAction, RecordListPage
+from crm_desktop.ui.widgets.lazy_tab import LazyTab
 from crm_desktop.ui.widgets.record_table_model import local_time, shorten
 
 KINDS = (
@@ -61,9 +60,11 @@ def ends_within_a_week(row: today.ExpiringContract) -> bool:
     return row.days_left <= 7
 
 
-class TodayTab(QWidget):
+class TodayTab(LazyTab):
     """Due and overdue customers, customers returning to the pool, unread annotations,
     overdue instalments and contracts ending soon."""
+
+    reload_kinds = KINDS
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -337,19 +338,6 @@ class TodayTab(QWidget):
             ).format(n=self.escalated)
             text = _(", ").join([text, escalated]) if any(self._lists()) else escalated
         self.summary.setText(text)
-
-    def refresh(self, changes: Changes) -> None:
-        """Reload when a kind of record the lists show changed (later, if hidden)."""
-        if not changes.touches(*KINDS):
-            return
-        self.stale = True
-        if self.isVisible():
-            self.reload()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self.stale:
-            self.reload()
 
     # --- actions -----------------------------------------------------------------------------
     def open_customer(self, row: Any) -> Any:

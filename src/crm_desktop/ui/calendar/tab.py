@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,6 +33,7 @@ from crm_desktop.core.i18n import N_, _
 from crm_desktop.core.services import calendar
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import prompts
+from crm_desktop.ui.widgets.lazy_tab import LazyTab
 from crm_desktop.ui.widgets.record_table_model import local_time
 
 KINDS = ("appointments", "followups", "customers")
@@ -123,8 +124,10 @@ class DayColumn(QFrame):
         return super().eventFilter(watched, event)
 
 
-class CalendarTab(QWidget):
+class CalendarTab(LazyTab):
     """The operator's calendar (or, for a manager, a team member's) by day or by week."""
+
+    reload_kinds = KINDS
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,18 +265,6 @@ class CalendarTab(QWidget):
         for offset, column in enumerate(self.columns):
             day = first + timedelta(days=offset)
             column.show_day(day, [i for i in self.items if i.day == day], today)
-
-    def refresh(self, changes: Changes) -> None:
-        if not changes.touches(*KINDS):
-            return
-        self.stale = True
-        if self.isVisible():
-            self.reload()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self.stale:
-            self.reload()
 
     # --- selection and actions ---------------------------------------------------------------
     def selected_in(self, column: DayColumn) -> None:
