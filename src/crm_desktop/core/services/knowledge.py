@@ -47,6 +47,23 @@ class ArticleRow(NamedTuple):
     snippet: str
 
 
+# What an `ArticleRow` is read from: its fields, then the body its snippet is cut from.
+_ROW_COLUMNS = (
+    KnowledgeArticle.id,
+    KnowledgeArticle.title,
+    KnowledgeArticle.category,
+    KnowledgeArticle.tags,
+    KnowledgeArticle.updated_at,
+    KnowledgeArticle.archived,
+    KnowledgeArticle.body,
+)
+
+
+def _article_rows(session: Session, query: Any, words: list[str]) -> list[ArticleRow]:
+    """The rows of a `select(*_ROW_COLUMNS)` query, each with a snippet around the first word."""
+    return [ArticleRow(*row[:6], snippet(row[6], words)) for row in session.execute(query)]
+
+
 @dataclass(frozen=True)
 class ArticleFilter:
     """What the article list shows: words that must all match, a category, archived or not."""
@@ -148,21 +165,13 @@ def list_articles(
     with db.read() as session:
         require(session, actor, "kb.view")
         query = (
-            select(
-                KnowledgeArticle.id,
-                KnowledgeArticle.title,
-                KnowledgeArticle.category,
-                KnowledgeArticle.tags,
-                KnowledgeArticle.updated_at,
-                KnowledgeArticle.archived,
-                KnowledgeArticle.body,
-            )
+            select(*_ROW_COLUMNS)
             .where(*_conditions(wanted))
             .order_by(*order)
             .limit(limit)
             .offset(offset)
         )
-        return [ArticleRow(*row[:6], snippet(row[6], words)) for row in session.execute(query)]
+        return _article_rows(session, query, words)
 
 
 def search_articles(db: Database, actor: Actor, text: str, **kwargs: Any) -> list[ArticleRow]:
@@ -344,20 +353,12 @@ def articles_for_service(db: Database, actor: Actor, record_id: int) -> list[Art
         require(session, actor, "kb.view")
         _visible_service_record(session, actor, record_id)
         query = (
-            select(
-                KnowledgeArticle.id,
-                KnowledgeArticle.title,
-                KnowledgeArticle.category,
-                KnowledgeArticle.tags,
-                KnowledgeArticle.updated_at,
-                KnowledgeArticle.archived,
-                KnowledgeArticle.body,
-            )
+            select(*_ROW_COLUMNS)
             .join(KnowledgeLink, KnowledgeLink.article_id == KnowledgeArticle.id)
             .where(KnowledgeLink.service_record_id == record_id)
             .order_by(KnowledgeArticle.title, KnowledgeArticle.id)
         )
-        return [ArticleRow(*row[:6], snippet(row[6], [])) for row in session.execute(query)]
+        return _article_rows(session, query, [])
 
 
 def check_article(session: Session, operator: Operator, article_id: int) -> KnowledgeArticle:
