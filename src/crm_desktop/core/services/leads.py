@@ -41,6 +41,7 @@ from crm_desktop.core.money import to_money
 from crm_desktop.core.search_keys import normalized_name, phone_digits
 from crm_desktop.core.services import customers, records
 from crm_desktop.core.services.access import owner_scope, require, require_in_scope
+from crm_desktop.core.services.listing import equal_to
 from crm_desktop.core.services.opportunities import stage_rows
 
 ENTITY = "lead"
@@ -153,11 +154,8 @@ def _conditions(
     where: list[ColumnElement[bool]] = [
         owner_scope(session, operator, Lead.owner_id),
         Lead.archived.is_(bool(wanted.archived)),
+        *equal_to(Lead, wanted, ("status", "campaign_id", "owner_id")),
     ]
-    for name in ("status", "campaign_id", "owner_id"):
-        value = getattr(wanted, name)
-        if value is not None:
-            where.append(getattr(Lead, name) == value)
     text = wanted.search.strip()
     if text:
         digits = phone_digits(text)

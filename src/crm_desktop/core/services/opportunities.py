@@ -30,7 +30,7 @@ from crm_desktop.core.models import (
 from crm_desktop.core.money import ZERO, to_money
 from crm_desktop.core.services import customers, records
 from crm_desktop.core.services.access import owner_scope, require, require_in_scope
-from crm_desktop.core.services.listing import text_or_customer
+from crm_desktop.core.services.listing import equal_to, text_or_customer
 from crm_desktop.core.services.sales_common import keep_or_check_owner
 
 FIELDS = (
@@ -118,13 +118,11 @@ def stages(db: Database, actor: Actor) -> list[tuple[int, str]]:
 def _conditions(
     session: Session, operator: Operator, wanted: OpportunityFilter, *, with_status: bool = True
 ) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [owner_scope(session, operator, Opportunity.owner_id)]
-    for name in ("owner_id", "customer_id", "stage_id"):
-        value = getattr(wanted, name)
-        if value is not None and (with_status or name != "stage_id"):
-            where.append(getattr(Opportunity, name) == value)
-    if with_status and wanted.status is not None:
-        where.append(Opportunity.status == wanted.status)
+    names = ("owner_id", "customer_id", *(("stage_id", "status") if with_status else ()))
+    where: list[ColumnElement[bool]] = [
+        owner_scope(session, operator, Opportunity.owner_id),
+        *equal_to(Opportunity, wanted, names),
+    ]
     text = wanted.search.strip()
     if text:
         where.append(text_or_customer(text, Opportunity.customer_id, Opportunity.name))
