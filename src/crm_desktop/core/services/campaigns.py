@@ -47,7 +47,7 @@ from crm_desktop.core.models import (
     OrderLine,
     SalesOrder,
 )
-from crm_desktop.core.money import to_money
+from crm_desktop.core.money import CENT, ZERO, from_cents, to_money
 from crm_desktop.core.reports.tables import SALES_STATUSES
 from crm_desktop.core.services import records
 from crm_desktop.core.services.access import owner_scope, require
@@ -73,8 +73,6 @@ CAMPAIGN_KIND_LABELS: dict[str, str] = {
     CampaignKind.OTHER: N_("Other"),
 }
 RATIO = Decimal("0.0001")
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -192,7 +190,7 @@ def _figures(
 def _make_figures(
     campaign: Campaign, statuses: dict[str, int], converted: int, won_cents: list[int]
 ) -> CampaignFigures:
-    won_amount = Decimal(sum(won_cents)).scaleb(-2).quantize(CENT)
+    won_amount = from_cents(sum(won_cents))
     buyers = len(won_cents)
     cost = campaign.actual_cost
     return CampaignFigures(
@@ -347,7 +345,7 @@ def campaign_customers(db: Database, actor: Actor, campaign_id: int) -> list[Cam
             .where(owner_scope(session, operator, Customer.owner_id))
         ).all()
         won = {
-            customer_id: Decimal(int(cents or 0)).scaleb(-2).quantize(CENT)
+            customer_id: from_cents(int(cents or 0))
             for _c, customer_id, cents in session.execute(
                 _won_query(session, operator, [campaign_id])
             )
