@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -50,20 +49,6 @@ RANGES = (
     (date(2025, 3, 31), date(2026, 1, 1)),
     (date(2026, 1, 1), None),
 )
-
-
-@pytest.fixture
-def shanghai() -> Iterator[None]:
-    """This computer in China (UTC+8): 20:00 UTC on 31 December is already New Year's Day."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Shanghai"
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
 
 
 def base_codes(path: RawSource) -> dict[int | None, str]:

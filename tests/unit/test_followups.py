@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,15 +16,7 @@ from crm_desktop.core.services import contacts, customers, followups, operators,
 from crm_desktop.core.services.followups import FollowUpFilter, SupervisionRow
 from tests.conftest import MakeOperator
 
-
-@pytest.fixture(autouse=True)
-def shanghai(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local time UTC+8, so a local day differs from the UTC day around midnight."""
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("shanghai")  # local days are Shanghai days
 
 
 @pytest.fixture

@@ -71,14 +71,7 @@ PIPELINE_ANALYSES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def shanghai(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local time UTC+8, so a local day differs from the UTC day around midnight."""
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("shanghai")  # local days are Shanghai days
 
 
 def utc(*parts: int) -> datetime:

@@ -4,9 +4,7 @@ scope (salesperson, manager, boss), with date ranges on local (Shanghai) days.""
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -31,13 +29,7 @@ START = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def shanghai(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("shanghai")  # local days are Shanghai days
 
 
 @pytest.fixture
