@@ -19,7 +19,7 @@ from crm_desktop.core.importing.model import ImportKind
 from crm_desktop.core.models import BaseDataKind, LeadStatus
 from crm_desktop.core.services import leads, pool
 from crm_desktop.core.services.leads import LeadFilter, LeadRow
-from crm_desktop.ui.choices import base_data_choices
+from crm_desktop.ui.choices import base_data_field
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.widgets import Field, FormDialog, prompts
 from crm_desktop.ui.widgets.filter_bar import fill_choices, search_box
@@ -71,12 +71,7 @@ class LeadDialog(FormDialog):
             Field("title", _("Title")),
             Field("phone", _("Phone")),
             Field("email", _("Email")),
-            Field(
-                "source_id",
-                _("Source"),
-                "choice",
-                choices=base_data_choices(ctx, BaseDataKind.CUSTOMER_SOURCE),
-            ),
+            base_data_field(ctx, "source_id", _("Source"), BaseDataKind.CUSTOMER_SOURCE),
             Field("campaign_id", _("Campaign"), "choice", choices=lambda: _campaigns(ctx)),
             Field("owner_id", _("Owner"), "choice", choices=_owners(ctx), allow_empty=False),
             Field("remarks", _("Remarks"), "multiline"),
