@@ -25,7 +25,7 @@ from crm_desktop.core.reports.tables import (
     register,
 )
 from crm_desktop.core.services.access import require
-from crm_desktop.core.services.campaigns import _figures, kind_label
+from crm_desktop.core.services.campaigns import figures_of, kind_label
 
 GROUP = N_("Marketing")
 TITLE = N_("Campaign results")
@@ -66,7 +66,7 @@ def campaign_results(db: Database, actor: Actor, params: ReportParams) -> Report
             )
         query = query.order_by(Campaign.starts_on.is_(None), Campaign.starts_on, Campaign.id)
         found = list(session.scalars(query))
-        figures = _figures(session, operator, found)
+        figures = figures_of(session, operator, found)
         rows = []
         for campaign in found:
             f = figures[campaign.id]

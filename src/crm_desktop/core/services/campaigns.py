@@ -150,10 +150,11 @@ def _won_query(session: Session, operator: Operator, ids: Sequence[int]) -> Sele
     )
 
 
-def _figures(
+def figures_of(
     session: Session, operator: Operator, campaigns: Iterable[Campaign]
 ) -> dict[int, CampaignFigures]:
-    """The figures of several campaigns in three aggregate queries."""
+    """The figures of several campaigns in three aggregate queries, within an open session
+    (the campaigns list and the campaign results analysis)."""
     by_id = {campaign.id: campaign for campaign in campaigns}
     ids = list(by_id)
     if not ids:
@@ -214,7 +215,7 @@ def campaign_figures(db: Database, actor: Actor, campaign_id: int) -> CampaignFi
     with db.read() as session:
         operator = require(session, actor, "campaigns.view")
         campaign = _load(session, campaign_id)
-        return _figures(session, operator, [campaign])[campaign_id]
+        return figures_of(session, operator, [campaign])[campaign_id]
 
 
 # --- listing -----------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def list_campaigns(
         if search.strip():
             query = query.where(Campaign.name.contains(search.strip(), autoescape=True))
         campaigns = list(session.scalars(query))
-        figures = _figures(session, operator, campaigns)
+        figures = figures_of(session, operator, campaigns)
         owners = _owner_names(session, {c.owner_id for c in campaigns if c.owner_id})
         return [_row(c, figures[c.id], owners.get(c.owner_id)) for c in campaigns]
 
