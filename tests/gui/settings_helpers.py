@@ -6,10 +6,13 @@ widgets ask (prompts) are answered by the `answers` fixture, which records what 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
 
 from crm_desktop.core.actor import Actor
 from crm_desktop.core.changes import Changes
@@ -68,3 +71,23 @@ def make_ctx(db: Database, actor: Actor) -> tuple[AppContext, Notified]:
     notified = Notified()
     ctx.bus.changed.connect(notified.changes.append)
     return ctx, notified
+
+
+T = TypeVar("T", bound=QWidget)
+
+
+def show_tab(
+    qtbot: QtBot,
+    db: Database,
+    actor: Actor,
+    make: Callable[[AppContext], T],
+    size: tuple[int, int],
+) -> tuple[T, AppContext, Notified]:
+    """A tab (or page) as the main window shows it: visible, refreshed by the change bus."""
+    ctx, notified = make_ctx(db, actor)
+    tab = make(ctx)
+    qtbot.addWidget(tab)
+    ctx.bus.changed.connect(tab.refresh)  # type: ignore[attr-defined]
+    tab.resize(*size)
+    tab.show()
+    return tab, ctx, notified

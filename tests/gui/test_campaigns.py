@@ -13,18 +13,12 @@ from crm_desktop.core.db import Database
 from crm_desktop.core.services import campaigns, customers
 from crm_desktop.ui.marketing.campaigns_page import CampaignsPage
 from tests.conftest import MakeOperator
-from tests.gui.settings_helpers import make_ctx
+from tests.gui.settings_helpers import show_tab
 from tests.sales_fixtures import make_confirmed_order, make_customer
 
 
 def open_page(qtbot: QtBot, db: Database, actor: Actor) -> CampaignsPage:
-    ctx, _notified = make_ctx(db, actor)
-    page = CampaignsPage(ctx)
-    qtbot.addWidget(page)
-    ctx.bus.changed.connect(page.refresh)
-    page.resize(1300, 700)
-    page.show()
-    return page
+    return show_tab(qtbot, db, actor, CampaignsPage, (1300, 700))[0]
 
 
 def test_a_campaign_recorded_in_the_dialog_appears_with_its_budget(

@@ -10,17 +10,12 @@ from PySide6.QtCore import Qt
 from crm_desktop.core.services import operators, targets
 from crm_desktop.core.services.targets import Holder, period_of
 from crm_desktop.ui.home import HomeTab, TargetsDialog
-from tests.gui.settings_helpers import make_ctx
+from tests.gui.settings_helpers import show_tab
 from tests.sales_fixtures import make_confirmed_order, make_customer
 
 
 def _open(qtbot, db, actor):
-    ctx, _notified = make_ctx(db, actor)
-    tab = HomeTab(ctx)
-    qtbot.addWidget(tab)
-    ctx.bus.changed.connect(tab.refresh)
-    tab.resize(1200, 800)
-    tab.show()
+    tab, ctx, _notified = show_tab(qtbot, db, actor, HomeTab, (1200, 800))
     return tab, ctx
 
 

@@ -13,17 +13,11 @@ from crm_desktop.core.services import customers, leads
 from crm_desktop.ui.marketing import leads_page
 from crm_desktop.ui.marketing.leads_page import ConvertDialog, LeadDialog, LeadsPage
 from crm_desktop.ui.marketing.tab import MarketingTab
-from tests.gui.settings_helpers import make_ctx
+from tests.gui.settings_helpers import make_ctx, show_tab
 
 
 def open_page(qtbot: QtBot, db: Database, actor: Actor) -> LeadsPage:
-    ctx, _notified = make_ctx(db, actor)
-    page = LeadsPage(ctx)
-    qtbot.addWidget(page)
-    ctx.bus.changed.connect(page.refresh)
-    page.resize(1200, 600)
-    page.show()
-    return page
+    return show_tab(qtbot, db, actor, LeadsPage, (1200, 600))[0]
 
 
 def names(page: LeadsPage) -> list[str]:

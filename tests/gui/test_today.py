@@ -19,7 +19,7 @@ from crm_desktop.ui.followups.annotations import AnnotationDialog
 from crm_desktop.ui.followups.dialog import FollowUpDialog
 from crm_desktop.ui.today import TodayTab
 from crm_desktop.ui.widgets import RecordListPage
-from tests.gui.settings_helpers import make_ctx
+from tests.gui.settings_helpers import show_tab
 from tests.sales_fixtures import (
     make_confirmed_order,
     make_customer,
@@ -29,12 +29,7 @@ from tests.sales_fixtures import (
 
 
 def open_today(qtbot: QtBot, db: Database, actor: Actor) -> tuple[TodayTab, AppContext]:
-    ctx, _notified = make_ctx(db, actor)
-    tab = TodayTab(ctx)
-    qtbot.addWidget(tab)
-    ctx.bus.changed.connect(tab.refresh)
-    tab.resize(1000, 800)
-    tab.show()
+    tab, ctx, _notified = show_tab(qtbot, db, actor, TodayTab, (1000, 800))
     return tab, ctx
 
 
