@@ -18,18 +18,12 @@ from crm_desktop.ui.followups.annotations import AnnotationDialog
 from crm_desktop.ui.followups.dialog import FollowUpDialog, record_followup
 from crm_desktop.ui.followups.tab import FollowUpsTab
 from crm_desktop.ui.status_bar import StatusBar
-from tests.gui.settings_helpers import Answers, Notified, answers, make_ctx  # noqa: F401
+from tests.gui.settings_helpers import Answers, Notified, answers, show_tab  # noqa: F401
 
 
 def open_tab(qtbot: QtBot, db: Database, actor: Actor) -> tuple[FollowUpsTab, AppContext, Notified]:
     """The tab as the main window shows it: visible, refreshed by the change bus."""
-    ctx, notified = make_ctx(db, actor)
-    tab = FollowUpsTab(ctx)
-    qtbot.addWidget(tab)
-    ctx.bus.changed.connect(tab.refresh)
-    tab.resize(1200, 700)
-    tab.show()
-    return tab, ctx, notified
+    return show_tab(qtbot, db, actor, FollowUpsTab, (1200, 700))
 
 
 def visit(db: Database, actor: Actor, customer_id: int, content: str, **values: Any) -> int:

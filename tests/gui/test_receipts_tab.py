@@ -15,7 +15,7 @@ from crm_desktop.core.services import orders, receipts
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.receipts.receipt_dialog import ReceiptDialog
 from crm_desktop.ui.receipts.tab import ReceiptsTab
-from tests.gui.settings_helpers import Answers, Notified, answers, make_ctx  # noqa: F401
+from tests.gui.settings_helpers import Answers, Notified, answers, show_tab  # noqa: F401
 from tests.sales_fixtures import line, make_customer, make_order
 
 CUSTOMER = "北京科技有限公司"
@@ -23,13 +23,7 @@ CUSTOMER = "北京科技有限公司"
 
 def open_tab(qtbot: QtBot, db: Database, actor: Actor) -> tuple[ReceiptsTab, AppContext, Notified]:
     """The tab as the main window shows it: visible, refreshed by the change bus."""
-    ctx, notified = make_ctx(db, actor)
-    tab = ReceiptsTab(ctx)
-    qtbot.addWidget(tab)
-    ctx.bus.changed.connect(tab.refresh)
-    tab.resize(1200, 700)
-    tab.show()
-    return tab, ctx, notified
+    return show_tab(qtbot, db, actor, ReceiptsTab, (1200, 700))
 
 
 def two_orders(db: Database, boss: Actor, clock: FixedClock) -> tuple[int, int, int]:

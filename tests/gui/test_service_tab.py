@@ -17,18 +17,12 @@ from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.service import tab as service_tab
 from crm_desktop.ui.service.tab import ServiceTab
 from tests.conftest import MakeOperator
-from tests.gui.settings_helpers import Notified, make_ctx
+from tests.gui.settings_helpers import Notified, show_tab
 
 
 def open_tab(qtbot: QtBot, db: Database, actor: Actor) -> tuple[ServiceTab, AppContext, Notified]:
     """The tab as the main window shows it: visible, refreshed by the change bus."""
-    ctx, notified = make_ctx(db, actor)
-    tab = ServiceTab(ctx)
-    qtbot.addWidget(tab)
-    ctx.bus.changed.connect(tab.refresh)
-    tab.resize(1300, 700)
-    tab.show()
-    return tab, ctx, notified
+    return show_tab(qtbot, db, actor, ServiceTab, (1300, 700))
 
 
 def request(db: Database, actor: Actor, customer_id: int, subject: str, **values: Any) -> int:
