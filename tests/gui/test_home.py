@@ -15,7 +15,9 @@ from tests.sales_fixtures import make_confirmed_order, make_customer
 
 
 def _open(qtbot, db, actor):
+    """The tab as shown; its dashboard is computed on a worker, so wait for it."""
     tab, ctx, _notified = show_tab(qtbot, db, actor, HomeTab, (1200, 800))
+    qtbot.waitUntil(lambda: tab.board is not None and tab.loading is None)
     return tab, ctx
 
 

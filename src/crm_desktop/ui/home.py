@@ -3,7 +3,12 @@
 One `home.dashboard` call fills it: progress bars for this month's and this quarter's sales
 target, the sales ranking, the opportunity funnel, customers with overdue money, today's
 follow-ups and appointments, and the number of unread annotations. It refreshes when any of
-those kinds of records change. Those who may set targets get a "Set targets…" button.
+those kinds of records change (here or on another PC), and only while it is on screen.
+
+The dashboard is computed on a worker thread: it is the first tab after login, and its queries
+(sales, receipts, aging) must delay neither the first paint nor typing elsewhere. A result that
+arrives after a newer reload started is dropped. Those who may set targets get a "Set targets…"
+button.
 """
 
 from __future__ import annotations
@@ -37,8 +42,10 @@ from crm_desktop.core.errors import CrmError
 from crm_desktop.core.i18n import _, ngettext
 from crm_desktop.core.money import format_money
 from crm_desktop.core.services import calendar, home, targets
+from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.messages import show_error
+from crm_desktop.ui.widgets.lazy_tab import LazyTab
 
 KINDS = ("orders", "receipts", "targets", "followups", "appointments", "annotations")
 MAX_BAR = 100
@@ -115,11 +122,14 @@ class ProgressBox(QGroupBox):
         self.figures.setText(text)
 
 
-class HomeTab(QWidget):
+class HomeTab(LazyTab):
+    reload_kinds = KINDS
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.board: home.Dashboard | None = None
+        self.loading: ops.Operation | None = None  # the reload whose result will be shown
         self.dialog: Any = None  # the last dialog opened (tests)
         self.heading = QLabel()
         font = self.heading.font()
@@ -171,24 +181,43 @@ class HomeTab(QWidget):
 
     # --- loading -------------------------------------------------------------------------------
 
-    def refresh(self, changes: Changes) -> None:
-        if changes.touches(*KINDS):
-            self.reload()
-
     def reload(self) -> None:
+        """Compute the dashboard off the GUI thread; the newest reload wins."""
+        self.stale = False
         day = local_today(self.ctx.db.clock)
         self.heading.setText(
             _("{name}, today is {date}").format(name=self.ctx.actor.name, date=day.isoformat())
         )
-        try:
-            self.board = home.dashboard(self.ctx.db, self.ctx.actor, day)
-        except CrmError as exc:
-            self.board = None
-            self.message.setText(exc.message)
-            self.message.show()
-            return
+        db, actor = self.ctx.db, self.ctx.actor
+        operation = ops.run(
+            lambda _progress: home.dashboard(db, actor, day),
+            parent=self,
+            show_progress=False,
+            on_success=lambda board: self._loaded(operation, board),
+            on_error=lambda exc: self._failed(operation, exc),
+        )
+        self.loading = operation
+
+    def _loaded(self, operation: ops.Operation, board: home.Dashboard) -> None:
+        if operation is not self.loading:
+            return  # a newer reload is on its way
+        self.loading = None
+        self.board = board
         self.message.hide()
-        self._show(self.board)
+        self._show(board)
+
+    def _failed(self, operation: ops.Operation, exc: BaseException) -> None:
+        if operation is not self.loading:
+            return
+        self.loading = None
+        if not isinstance(exc, CrmError):
+            from crm_desktop.ui.messages import show_error
+
+            show_error(self, exc)  # a bug: reported, not swallowed
+            return
+        self.board = None
+        self.message.setText(exc.message)
+        self.message.show()
 
     def _show(self, board: home.Dashboard) -> None:
         self.month.show_progress(_("This month"), board.month)
